@@ -1,0 +1,82 @@
+"""
+Turning a pipeline string (``aiv-rowsum{nv=16},check-target``) into passes, with
+error messages that name the pass, the option and what would be accepted.
+
+Shared by the ``qkv-opt`` driver and the Python API, so ``-p`` and
+``run_pipeline`` accept exactly the same text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+
+from xdsl.passes import ModulePass, get_pass_option_infos
+from xdsl.utils.arg_spec import ArgSpec, parse_pipeline
+from xdsl.utils.exceptions import ArgSpecParseError
+
+
+class PipelineError(ValueError):
+    """A pipeline string that names an unknown pass or option, or a bad value."""
+
+
+PassRegistry = Mapping[str, Callable[[], type[ModulePass]]]
+
+
+def option_name(field_name: str) -> str:
+    return field_name.replace("_", "-")
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def describe_options(pass_cls: type[ModulePass]) -> str:
+    """``nv=16 kc=auto ...``: every option with its default, for messages and help."""
+    parts: list[str] = []
+    for info in get_pass_option_infos(pass_cls):
+        default = info.default_value
+        parts.append(f"{option_name(info.name)}={default}" if default is not None else option_name(info.name))
+    return " ".join(parts)
+
+
+def build_pass(registry: PassRegistry, spec: ArgSpec) -> ModulePass:
+    if spec.name not in registry:
+        known = sorted(registry)
+        raise PipelineError(
+            f"unknown pass '{spec.name}'{_suggest(spec.name, known)} "
+            f"(registered passes: {', '.join(known)})"
+        )
+    pass_cls = registry[spec.name]()
+    fields = {option_name(f.name) for f in dataclasses.fields(pass_cls) if f.init}
+    for given in spec.parameters:
+        if option_name(given) not in fields:
+            options = describe_options(pass_cls) or "none"
+            raise PipelineError(
+                f"pass '{spec.name}' has no option '{given}'"
+                f"{_suggest(option_name(given), sorted(fields))} (options: {options})"
+            )
+    try:
+        return pass_cls.from_spec(spec)
+    except PipelineError:
+        raise
+    except (ValueError, TypeError) as e:
+        raise PipelineError(f"bad option for pass '{spec.name}': {e}") from None
+
+
+def build_pipeline(registry: PassRegistry, text: str) -> list[ModulePass]:
+    """Parse ``text`` (xDSL/MLIR pipeline syntax) into pass instances."""
+    try:
+        specs = list(parse_pipeline(text))
+    except ArgSpecParseError as e:
+        detail = str(e).removeprefix("Error parsing pass pipeline specification:\n")
+        raise PipelineError(f"malformed pass pipeline '{text}':\n{detail}") from None
+    return [build_pass(registry, spec) for spec in specs]
+
+
+def pass_summary(pass_cls: type[ModulePass]) -> str:
+    """The first sentence of a pass's docstring: its one-line description."""
+    doc = (pass_cls.__doc__ or "").strip()
+    return doc.split("\n\n", 1)[0].replace("\n", " ").strip()

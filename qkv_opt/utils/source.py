@@ -1,0 +1,228 @@
+"""
+Reading MLIR text with source locations, and verifying it op by op.
+
+xDSL's parser attaches no location to an op unless the text spells ``loc(...)``,
+and its verifier reports a failure by printing the whole module.  MLIR tools
+instead point at the op: ``k.mlir:12:5: error: 'tile.add' op ...``.  This module
+gives every parsed op a ``FileLineColLoc`` (the position of its name, as
+mlir-opt records it), turns every parse or verify failure into a located
+``DiagnosticError``, and splits ``// -----`` inputs keeping the original line
+numbers.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
+from xdsl.ir import Attribute, Operation
+from xdsl.parser import Parser
+from xdsl.utils.exceptions import MultipleSpansParseError, ParseError, VerifyException
+
+from qkv_opt.utils.diagnostics import (
+    Diagnostic,
+    DiagnosticError,
+    Severity,
+    SourceLoc,
+    error_at,
+)
+
+
+class LocatedParser(Parser):
+    """An xDSL parser that records where each op starts and fails with a location."""
+
+    def __init__(self, ctx: Context, text: str, name: str, line_offset: int = 0):
+        super().__init__(ctx, text, name)
+        self._text = text
+        self._name = name
+        self._line_offset = line_offset
+        self._line_starts = [0]
+        self._line_starts.extend(i + 1 for i, c in enumerate(text) if c == "\n")
+
+    def source_loc(self, pos: int) -> SourceLoc:
+        line = bisect.bisect_right(self._line_starts, pos) - 1
+        return SourceLoc(self._name, line + 1 + self._line_offset, pos - self._line_starts[line] + 1)
+
+    def _op_name_pos(self, start: int) -> int:
+        """Skip an op's result list (``%a, %b:2 =``) to where its name begins."""
+        if not self._text.startswith("%", start):
+            return start
+        eq = self._text.find("=", start)
+        if eq < 0:
+            return start
+        pos = eq + 1
+        while pos < len(self._text) and self._text[pos] in " \t\r\n":
+            pos += 1
+        return pos
+
+    def parse_operation(self) -> Operation:
+        start = self._current_token.span.start
+        try:
+            op = super().parse_operation()
+        except (ParseError, DiagnosticError):
+            raise
+        except VerifyException as e:
+            # An attribute or type that fails its verifier while the op is built.
+            self.raise_error(str(e), start, max(start + 1, self.pos))
+        except Exception as e:  # noqa: BLE001 - a dialect's builder rejecting the op
+            self.raise_error(
+                f"could not build the operation: {type(e).__name__}: {e}",
+                start,
+                max(start + 1, self.pos),
+            )
+        if isinstance(op.location, UnknownLoc):
+            loc = self.source_loc(self._op_name_pos(start))
+            op.location = FileLineColLoc(StringAttr(loc.file), IntAttr(loc.line), IntAttr(loc.col))
+        return op
+
+    def parse_optional_type(self):  # type: ignore[override]
+        start = self._current_token.span.start
+        try:
+            return super().parse_optional_type()
+        except VerifyException as e:
+            self.raise_error(str(e), start, max(start + 1, self.pos))
+
+    def parse_optional_attribute(self) -> Attribute | None:
+        start = self._current_token.span.start
+        try:
+            return super().parse_optional_attribute()
+        except VerifyException as e:
+            self.raise_error(str(e), start, max(start + 1, self.pos))
+
+
+def parse_error_diagnostic(e: ParseError, line_offset: int = 0) -> Diagnostic:
+    """A located diagnostic from an xDSL ParseError, with a clearer message at EOF."""
+    location = e.span.get_location()
+    loc = SourceLoc(location.file, location.line + line_offset, location.col)
+    message = e.msg.strip()
+    rest = e.span.input.content[e.span.start :]
+    if not rest.strip():
+        message = (
+            "unexpected end of input: the file ends inside an operation or region "
+            "(is it truncated, or a '}' missing?)"
+        )
+    elif e.msg.startswith(" "):
+        # Some of xDSL's messages are only a suffix (" in block definition").
+        token = rest.split(None, 1)[0][:40]
+        message = f"unexpected '{token}'{e.msg}"
+    diag = Diagnostic(Severity.ERROR, message, loc)
+    if isinstance(e, MultipleSpansParseError):
+        for span, note in e.refs:
+            ref = span.get_location()
+            text = note or e.ref_text or "see here"
+            diag.with_note(text, SourceLoc(ref.file, ref.line + line_offset, ref.col))
+    return diag
+
+
+def parse_source(
+    ctx: Context, text: str, name: str = "<stdin>", line_offset: int = 0
+) -> ModuleOp:
+    """
+    Parse MLIR text into a module whose ops all carry source locations.
+
+    Raises ``DiagnosticError`` (located) on a parse error or an empty input.
+    """
+    if not _strip_comments(text).strip():
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    Severity.ERROR,
+                    "input holds no operations: expected a module, e.g. a func.func "
+                    "with a linalg.matmul",
+                    SourceLoc(name, 1 + line_offset, 1),
+                )
+            ]
+        )
+    parser = LocatedParser(ctx, text, name, line_offset)
+    try:
+        return parser.parse_module()
+    except ParseError as e:
+        # Locations from the parser's own spans count lines within this chunk.
+        raise DiagnosticError([parse_error_diagnostic(e, line_offset)]) from None
+    except RecursionError:
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    Severity.ERROR,
+                    "input nests regions too deeply to parse (Python recursion limit); "
+                    "flatten the nesting",
+                    SourceLoc(name, 1 + line_offset, 1),
+                )
+            ]
+        ) from None
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line.split("//", 1)[0] for line in text.splitlines())
+
+
+def decode_input(data: bytes, name: str) -> str:
+    """UTF-8 text of an input file, or a located error at the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        head = data[: e.start]
+        line = head.count(b"\n") + 1
+        col = e.start - (head.rfind(b"\n") + 1) + 1
+        raise DiagnosticError(
+            [
+                Diagnostic(
+                    Severity.ERROR,
+                    f"input is not valid UTF-8: byte 0x{data[e.start]:02x} at offset "
+                    f"{e.start}; MLIR files are UTF-8 text",
+                    SourceLoc(name, line, col),
+                )
+            ]
+        ) from None
+
+
+def verify_module(module: Operation) -> None:
+    """
+    Verify every op, outermost first, and fail on the first one that is invalid.
+
+    The error is located at the op and prefixed with its name, as mlir-opt does.
+    A verifier that raises something other than VerifyException (some of xDSL's
+    do) is reported the same way instead of escaping as a traceback.
+    """
+    for op in module.walk():
+        try:
+            op.verify(verify_nested_ops=False)
+        except VerifyException as e:
+            raise error_at(op, _strip_prefix(str(e).split("\n\n")[0])) from None
+        except DiagnosticError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise error_at(op, f"failed to verify: {type(e).__name__}: {e}") from None
+
+
+def _strip_prefix(message: str) -> str:
+    return message.removeprefix("Operation does not verify: ")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One ``// -----`` piece of an input file and the line it starts on (0-based)."""
+
+    text: str
+    line_offset: int
+
+
+def split_chunks(text: str, split: bool) -> Sequence[Chunk]:
+    """Split on lines that are ``// -----`` (as mlir-opt's --split-input-file)."""
+    if not split:
+        return [Chunk(text, 0)]
+    chunks: list[Chunk] = []
+    current: list[str] = []
+    start = 0
+    for i, line in enumerate(text.splitlines(keepends=True)):
+        if line.strip() == "// -----":
+            chunks.append(Chunk("".join(current), start))
+            current = []
+            start = i + 1
+            continue
+        current.append(line)
+    chunks.append(Chunk("".join(current), start))
+    return chunks
