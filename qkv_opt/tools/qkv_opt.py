@@ -59,6 +59,10 @@ class PipelineStep:
 class ChunkResult:
     output: str | None
     diagnostics: list[Diagnostic] = field(default_factory=lambda: list[Diagnostic]())
+    report: str | None = None
+
+
+MEMORY_REPORT_FORMATS = ("text", "json", "svg")
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -82,6 +86,7 @@ class QkvOptMain(xDSLOptMain):
         self.ctx = make_context()
         self.register_all_dialects()
         self.register_all_passes()
+        self.memory_report, argv = self._take_memory_report(argv)
         self.steps, argv = self._take_pipeline_steps(argv)
         arg_parser = _ArgumentParser(
             prog="qkv-opt",
@@ -126,6 +131,20 @@ class QkvOptMain(xDSLOptMain):
                 dest=f"_pass_{name}",
                 help=f"run {name} (options as --{name}='key=value ...'); see below",
             )
+        arg_parser.add_argument(
+            "--memory-report",
+            metavar="FORMAT",
+            nargs="?",
+            dest="_memory_report",
+            help="print each tile.task's memory plan (text, json or svg) to stdout "
+            "instead of the IR, after the passes ran (IR still goes to -o)",
+        )
+        arg_parser.add_argument(
+            "--target",
+            default="ascend910b",
+            help="target whose capacities --memory-report compares against "
+            "(ascend910b, ascend950; passes take their own target= option)",
+        )
         arg_parser.add_argument("--split-input-file", action="store_true", help="process each '// -----' chunk separately")
         arg_parser.add_argument("--verify-diagnostics", action="store_true", help="check 'expected-error @+N {{...}}' annotations instead of printing diagnostics")
         arg_parser.add_argument("--print-op-generic", action="store_true", help="print every op in the generic form")
@@ -146,6 +165,25 @@ class QkvOptMain(xDSLOptMain):
         lines.append("")
         lines.append("exit codes: 0 success, 1 diagnostics (parse, verify, pass), 2 usage")
         return "\n".join(lines)
+
+    @staticmethod
+    def _take_memory_report(argv: list[str]) -> tuple[str | None, list[str]]:
+        """``--memory-report[=text|json|svg]``, taken before argparse for the same reason."""
+        fmt: str | None = None
+        rest: list[str] = []
+        for arg in argv:
+            if arg == "--memory-report":
+                fmt = "text"
+            elif arg.startswith("--memory-report="):
+                fmt = arg.split("=", 1)[1]
+                if fmt not in MEMORY_REPORT_FORMATS:
+                    raise _UsageExit(
+                        f"--memory-report takes one of {', '.join(MEMORY_REPORT_FORMATS)}, "
+                        f"got '{fmt}'"
+                    )
+            else:
+                rest.append(arg)
+        return fmt, rest
 
     def _take_pipeline_steps(self, argv: list[str]) -> tuple[list[PipelineStep], list[str]]:
         """
@@ -223,9 +261,18 @@ class QkvOptMain(xDSLOptMain):
                         sys.stderr.write(f"// -----// IR Dump After {p.name} //----- //\n")
                         sys.stderr.write(self.print_module(module))
                 result.output = self.print_module(module)
+                if self.memory_report is not None:
+                    result.report = self.render_memory_report(module)
             except DiagnosticError as e:
                 engine.diagnostics.extend(e.diagnostics)
         return result
+
+    def render_memory_report(self, module: ModuleOp) -> str:
+        from qkv_opt.analysis.memory_report import render_report  # noqa: PLC0415
+        from qkv_opt.dialects.targets import get_target  # noqa: PLC0415
+
+        assert self.memory_report is not None
+        return render_report(module, get_target(self.args.target), self.memory_report)
 
     def print_module(self, module: ModuleOp) -> str:
         out = StringIO()
@@ -241,6 +288,7 @@ class QkvOptMain(xDSLOptMain):
     def run(self) -> int:  # type: ignore[override]
         sources = SourceFiles()
         try:
+            get_target_checked(self.args.target)
             passes = self.build_passes()
             name, text = self.read_input()
         except PipelineError as e:
@@ -253,6 +301,7 @@ class QkvOptMain(xDSLOptMain):
         sources.add(name, text)
 
         outputs: list[str] = []
+        reports: list[str] = []
         failed = False
         for chunk in split_chunks(text, self.args.split_input_file):
             result = self.process_chunk(name, chunk.text, chunk.line_offset, passes)
@@ -267,9 +316,16 @@ class QkvOptMain(xDSLOptMain):
                 failed |= any(d.severity == Severity.ERROR for d in result.diagnostics)
             if result.output is not None:
                 outputs.append(result.output)
+            if result.report is not None:
+                reports.append(result.report)
 
         if failed:
             return EXIT_DIAGNOSTIC
+        if self.memory_report is None:
+            return self.write_output("// -----\n".join(outputs))
+        sys.stdout.write("".join(reports))
+        if self.args.output_file is None:
+            return EXIT_OK
         return self.write_output("// -----\n".join(outputs))
 
     def write_output(self, text: str) -> int:
@@ -297,6 +353,19 @@ class QkvOptMain(xDSLOptMain):
 
 class _Usage(Exception):
     """A problem with how qkv-opt was invoked (not with the IR)."""
+
+
+class _UsageExit(Exception):
+    """A malformed command line found before argparse runs: exit 2."""
+
+
+def get_target_checked(name: str) -> None:
+    from qkv_opt.dialects.targets import get_target  # noqa: PLC0415
+
+    try:
+        get_target(name)
+    except ValueError as e:
+        raise _Usage(str(e)) from None
 
 
 class _VersionAction(argparse.Action):
@@ -353,7 +422,16 @@ def guarded_main(body: Callable[[], int], argv: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    return guarded_main(lambda: QkvOptMain(args).run(), args)
+
+    def body() -> int:
+        try:
+            tool = QkvOptMain(args)
+        except _UsageExit as e:
+            print(f"error: {e} (see qkv-opt --help)", file=sys.stderr)
+            return EXIT_USAGE
+        return tool.run()
+
+    return guarded_main(body, args)
 
 
 if __name__ == "__main__":
