@@ -26,6 +26,6 @@ def make_context(allow_unregistered: bool = False) -> Context:
 
 def tile_dialect() -> Dialect:
     """The tile dialect, imported on first use."""
-    from qkv_opt.dialects.tile import Tile  # noqa: PLC0415 - lazy, as xDSL registers
+    from qkv_opt.dialects.tile import Tile
 
     return Tile

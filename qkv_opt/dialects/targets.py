@@ -155,9 +155,7 @@ ASCEND950 = Target(
         }
     ),
     physical_ub=256 * KIB,
-    base_alignment=MappingProxyType(
-        {_UB: 32, _L1: 32, _L0A: 512, _L0B: 512, _L0C: 512}
-    ),
+    base_alignment=MappingProxyType({_UB: 32, _L1: 32, _L0A: 512, _L0B: 512, _L0C: 512}),
     row_alignment=32,  # pto_tile.hpp is common to A2/A3 and A5
     # AscendNPU-IR HIVMDMAOps.td ("UB to L1 / L0C to UB (for Ascend950 series)");
     # asc-devkit asc_copy_ub2l1.md, asc_copy_l12ub.md, asc_copy_l0c2ub.md;
@@ -180,9 +178,7 @@ ASCEND950 = Target(
     aiv_cores=72,
 )
 
-TARGETS: Mapping[str, Target] = MappingProxyType(
-    {t.name: t for t in (ASCEND910B, ASCEND950)}
-)
+TARGETS: Mapping[str, Target] = MappingProxyType({t.name: t for t in (ASCEND910B, ASCEND950)})
 DEFAULT_TARGET = ASCEND910B.name
 
 

@@ -28,14 +28,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
+
 from xdsl.dialects.builtin import (
     AnyFloat,
     ArrayAttr,
     BFloat16Type,
+    ContainerType,
     Float16Type,
     Float32Type,
     Float64Type,
-    ContainerType,
     FloatAttr,
     IndexType,
     IntAttr,
@@ -48,6 +49,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import (
     Attribute,
+    Block,
     Dialect,
     Operation,
     Region,
@@ -63,6 +65,7 @@ from xdsl.irdl import (
     base,
     irdl_attr_definition,
     irdl_op_definition,
+    isa,
     operand_def,
     opt_prop_def,
     prop_def,
@@ -271,14 +274,12 @@ class TileType(ParametrizedAttribute, TypeAttribute, ShapedType, ContainerType[A
     def verify(self) -> None:
         if len(self.shape.data) != 2:
             raise VerifyException(
-                f"a tile is 2-D, got {len(self.shape.data)} dimension(s) "
-                f"({self._shape_str()})"
+                f"a tile is 2-D, got {len(self.shape.data)} dimension(s) ({self._shape_str()})"
             )
         for d in self.shape.data:
             if d.data < 1:
                 raise VerifyException(
-                    f"tile dimensions must be positive, got {d.data} in a "
-                    f"{self._shape_str()} tile"
+                    f"tile dimensions must be positive, got {d.data} in a {self._shape_str()} tile"
                 )
         if not _is_scalar_type(self.element_type):
             raise VerifyException(
@@ -301,11 +302,12 @@ class TileType(ParametrizedAttribute, TypeAttribute, ShapedType, ContainerType[A
                 parser.raise_error("tile dimensions must be static", pos, parser.pos)
             parser.parse_punctuation(",", " between the tile shape and its memory space")
             space_pos = parser.pos
-            space_name = parser.parse_identifier(context_msg=" (memory space: ub, l1, l0a, l0b, l0c)")
+            space_name = parser.parse_identifier(
+                context_msg=" (memory space: ub, l1, l0a, l0b, l0c)"
+            )
             if space_name not in {s.value for s in MemorySpace}:
                 parser.raise_error(
-                    f"unknown memory space '{space_name}'; expected one of "
-                    "ub, l1, l0a, l0b, l0c",
+                    f"unknown memory space '{space_name}'; expected one of ub, l1, l0a, l0b, l0c",
                     space_pos,
                     parser.pos,
                 )
@@ -315,8 +317,7 @@ class TileType(ParametrizedAttribute, TypeAttribute, ShapedType, ContainerType[A
                 layout_name = parser.parse_identifier(context_msg=" (layout: row_major, col_major)")
                 if layout_name not in {lay.value for lay in Layout}:
                     parser.raise_error(
-                        f"unknown tile layout '{layout_name}'; expected row_major "
-                        "or col_major",
+                        f"unknown tile layout '{layout_name}'; expected row_major or col_major",
                         layout_pos,
                         parser.pos,
                     )
@@ -374,16 +375,13 @@ def _tile(value: SSAValue, what: str) -> TileType:
 def _expect_space(t: TileType, what: str, *allowed: MemorySpace) -> None:
     if t.memory_space not in allowed:
         names = " or ".join(s.value for s in allowed)
-        raise VerifyException(
-            f"{what} must live in {names}, got {t} in {t.memory_space.value}"
-        )
+        raise VerifyException(f"{what} must live in {names}, got {t} in {t.memory_space.value}")
 
 
 def _expect_row_major(t: TileType, what: str, fix: str = "") -> None:
     if not t.is_row_major:
         raise VerifyException(
-            f"{what} must be row_major, got {t}; elementwise vector ops read "
-            f"rows{fix}"
+            f"{what} must be row_major, got {t}; elementwise vector ops read rows{fix}"
         )
 
 
@@ -407,9 +405,7 @@ def _gm_memref(value: SSAValue, what: str) -> MemRefType[Attribute]:
             f"{what} must be in GM (no memory space or #tile<space gm>), got {space}"
         )
     if memref_type.get_num_dims() != 2:
-        raise VerifyException(
-            f"{what} must be a 2-D memref, got rank {memref_type.get_num_dims()}"
-        )
+        raise VerifyException(f"{what} must be a 2-D memref, got rank {memref_type.get_num_dims()}")
     return memref_type  # pyright: ignore[reportUnknownVariableType]
 
 
@@ -425,9 +421,7 @@ def _verify_gm_access(
             f"expected 2 offsets (row, column) into the memref, got {len(offsets)}"
         )
     if len(valid) not in (0, 2):
-        raise VerifyException(
-            f"'valid' takes 2 extents (rows, columns), got {len(valid)}"
-        )
+        raise VerifyException(f"'valid' takes 2 extents (rows, columns), got {len(valid)}")
     if memref_type.element_type != tile_type.element_type:
         raise VerifyException(
             f"element type of {tile_type} differs from the memref's "
@@ -570,9 +564,7 @@ class MoveOp(IRDLOperation):
 
     traits = traits_def(Pure(), _MTE)
 
-    assembly_format = (
-        "$source `[` $offsets `]` attr-dict `:` type($source) `->` type($result)"
-    )
+    assembly_format = "$source `[` $offsets `]` attr-dict `:` type($source) `->` type($result)"
 
     def __init__(
         self,
@@ -593,9 +585,7 @@ class MoveOp(IRDLOperation):
                 f"expected 2 offsets (row, column) into the L1 tile, got {len(self.offsets)}"
             )
         if result.rows > source.rows or result.cols > source.cols:
-            raise VerifyException(
-                f"moved block {result} is larger than its L1 tile {source}"
-            )
+            raise VerifyException(f"moved block {result} is larger than its L1 tile {source}")
 
 
 # --------------------------------------------------------------------------- #
@@ -617,17 +607,14 @@ def _verify_cube(lhs: TileType, rhs: TileType, result: TileType) -> None:
             f"contraction extents differ: {lhs} x {rhs} ({lhs.cols} != {rhs.rows})"
         )
     if (result.rows, result.cols) != (lhs.rows, rhs.cols):
-        raise VerifyException(
-            f"result {result} must be {lhs.rows}x{rhs.cols} for {lhs} x {rhs}"
-        )
+        raise VerifyException(f"result {result} must be {lhs.rows}x{rhs.cols} for {lhs} x {rhs}")
     _expect_same_element_type(lhs, rhs, "matmul operands")
     lhs_name, acc_name = dtype_name(lhs.element_type), dtype_name(result.element_type)
     expected = CUBE_ACCUMULATOR.get(lhs_name)
     if expected is None or expected != acc_name:
         pairs = ", ".join(f"{i} -> {o}" for i, o in CUBE_ACCUMULATOR.items())
         raise VerifyException(
-            f"the cube has no {lhs_name} x {lhs_name} -> {acc_name} matmul; "
-            f"legal pairs: {pairs}"
+            f"the cube has no {lhs_name} x {lhs_name} -> {acc_name} matmul; legal pairs: {pairs}"
         )
 
 
@@ -652,17 +639,13 @@ class MatmulOp(IRDLOperation):
 
     traits = traits_def(Pure(), _CUBE)
 
-    assembly_format = (
-        "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)"
-    )
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)"
 
     def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation, result_type: TileType):
         super().__init__(operands=[lhs, rhs], result_types=[result_type])
 
     def verify_(self) -> None:
-        _verify_cube(
-            _tile(self.lhs, "lhs"), _tile(self.rhs, "rhs"), _tile(self.result, "result")
-        )
+        _verify_cube(_tile(self.lhs, "lhs"), _tile(self.rhs, "rhs"), _tile(self.result, "result"))
 
 
 @irdl_op_definition
@@ -696,17 +679,13 @@ class MatmulAccOp(IRDLOperation):
         lhs: SSAValue | Operation,
         rhs: SSAValue | Operation,
     ):
-        super().__init__(
-            operands=[acc, lhs, rhs], result_types=[SSAValue.get(acc).type]
-        )
+        super().__init__(operands=[acc, lhs, rhs], result_types=[SSAValue.get(acc).type])
 
     def verify_(self) -> None:
         acc = _tile(self.acc, "accumulator")
         result = _tile(self.result, "result")
         if acc != result:
-            raise VerifyException(
-                f"result {result} must have the accumulator's type {acc}"
-            )
+            raise VerifyException(f"result {result} must have the accumulator's type {acc}")
         _verify_cube(_tile(self.lhs, "lhs"), _tile(self.rhs, "rhs"), result)
 
 
@@ -745,7 +724,7 @@ class FullOp(IRDLOperation):
     def get(cls, value: float, result_type: TileType) -> FullOp:
         """A tile of ``result_type`` filled with ``value`` (typed by its elements)."""
         element = result_type.element_type
-        if isinstance(element, IntegerType):
+        if isa(element, IntegerType):
             return cls(IntegerAttr(int(value), element), result_type)
         assert isinstance(element, AnyFloat)
         return cls(FloatAttr(float(value), element), result_type)
@@ -787,8 +766,7 @@ class FullOp(IRDLOperation):
         value_type = self.value.type
         if value_type != result.element_type:
             raise VerifyException(
-                f"fill value has type {value_type}, tile {result} holds "
-                f"{result.element_type}"
+                f"fill value has type {value_type}, tile {result} holds {result.element_type}"
             )
 
 
@@ -824,9 +802,7 @@ class CastOp(IRDLOperation):
         source = _ub(self.source, "source")
         result = _ub(self.result, "result")
         if source.get_shape() != result.get_shape() or source.layout != result.layout:
-            raise VerifyException(
-                f"a cast keeps shape and layout: {source} -> {result}"
-            )
+            raise VerifyException(f"a cast keeps shape and layout: {source} -> {result}")
 
 
 @irdl_op_definition
@@ -906,8 +882,7 @@ class ColExpandOp(IRDLOperation):
         _expect_same_element_type(source, result, "col_expand does not convert")
         if source.rows != 1 or source.cols != result.cols:
             raise VerifyException(
-                f"col_expand broadcasts a [1, {result.cols}] row into {result}, "
-                f"got source {source}"
+                f"col_expand broadcasts a [1, {result.cols}] row into {result}, got source {source}"
             )
 
 
@@ -918,9 +893,7 @@ def _verify_elementwise(op: IRDLOperation, lhs: SSAValue, rhs: SSAValue) -> None
     _expect_row_major(lt, "lhs", fix)
     _expect_row_major(rt, "rhs", fix)
     if not (lt == rt == res):
-        raise VerifyException(
-            f"operands and result must have one type, got {lt}, {rt} -> {res}"
-        )
+        raise VerifyException(f"operands and result must have one type, got {lt}, {rt} -> {res}")
 
 
 @irdl_op_definition
@@ -945,9 +918,7 @@ class ColExpandMulOp(IRDLOperation):
 
     traits = traits_def(Pure(), _VECTOR)
 
-    assembly_format = (
-        "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)"
-    )
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)"
 
     def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation):
         super().__init__(operands=[lhs, rhs], result_types=[SSAValue.get(lhs).type])
@@ -959,9 +930,7 @@ class ColExpandMulOp(IRDLOperation):
         _expect_row_major(rt, "rhs")
         _expect_same_element_type(lt, rt, "col_expand_mul operands")
         if rt.rows != 1 or rt.cols != lt.cols:
-            raise VerifyException(
-                f"rhs must be a [1, {lt.cols}] row for lhs {lt}, got {rt}"
-            )
+            raise VerifyException(f"rhs must be a [1, {lt.cols}] row for lhs {lt}, got {rt}")
         if res != lt:
             raise VerifyException(f"result must have the lhs type {lt}, got {res}")
 
@@ -1062,8 +1031,7 @@ class RowSumOp(IRDLOperation):
         _expect_same_element_type(source, result, "row_sum keeps the element type")
         if (result.rows, result.cols) != (source.rows, 1) or result.is_row_major:
             raise VerifyException(
-                f"row_sum of {source} produces a col_major [{source.rows}, 1] tile, "
-                f"got {result}"
+                f"row_sum of {source} produces a col_major [{source.rows}, 1] tile, got {result}"
             )
 
 
@@ -1144,9 +1112,7 @@ class ExtractOp(IRDLOperation):
 
     traits = traits_def(Pure(), _VECTOR)
 
-    assembly_format = (
-        "$source `[` $offsets `]` attr-dict `:` type($source) `->` type($result)"
-    )
+    assembly_format = "$source `[` $offsets `]` attr-dict `:` type($source) `->` type($result)"
 
     def __init__(
         self,
@@ -1163,9 +1129,7 @@ class ExtractOp(IRDLOperation):
         _expect_row_major(result, "the result of extract")
         _expect_same_element_type(source, result, "extract does not convert")
         if len(self.offsets) != 2:
-            raise VerifyException(
-                f"expected 2 offsets (row, column), got {len(self.offsets)}"
-            )
+            raise VerifyException(f"expected 2 offsets (row, column), got {len(self.offsets)}")
         if result.rows > source.rows or result.cols > source.cols:
             raise VerifyException(f"extracted {result} is larger than {source}")
 
@@ -1196,8 +1160,7 @@ class InsertOp(IRDLOperation):
     traits = traits_def(Pure(), _VECTOR)
 
     assembly_format = (
-        "$source `into` $dest `[` $offsets `]` attr-dict `:` type($source) `into` "
-        "type($dest)"
+        "$source `into` $dest `[` $offsets `]` attr-dict `:` type($source) `into` type($dest)"
     )
 
     def __init__(
@@ -1206,9 +1169,7 @@ class InsertOp(IRDLOperation):
         dest: SSAValue | Operation,
         offsets: Sequence[SSAValue | Operation],
     ):
-        super().__init__(
-            operands=[source, dest, offsets], result_types=[SSAValue.get(dest).type]
-        )
+        super().__init__(operands=[source, dest, offsets], result_types=[SSAValue.get(dest).type])
 
     def verify_(self) -> None:
         source = _ub(self.source, "source")
@@ -1220,9 +1181,7 @@ class InsertOp(IRDLOperation):
                 f"result must have the destination's type {dest}, got {self.result.type}"
             )
         if len(self.offsets) != 2:
-            raise VerifyException(
-                f"expected 2 offsets (row, column), got {len(self.offsets)}"
-            )
+            raise VerifyException(f"expected 2 offsets (row, column), got {len(self.offsets)}")
         if source.rows > dest.rows or source.cols > dest.cols:
             raise VerifyException(f"inserted {source} is larger than {dest}")
 
@@ -1260,13 +1219,36 @@ class TaskOp(IRDLOperation):
 
     traits = traits_def(NoTerminator(), RecursiveMemoryEffect())
 
-    assembly_format = "$unit $task_name attr-dict-with-keyword $body"
-
-    def __init__(self, unit: Unit, task_name: str, body: Region):
+    def __init__(self, unit: Unit, task_name: str, body: Region | None = None):
         super().__init__(
             properties={"unit": UnitAttr(unit), "task_name": StringAttr(task_name)},
-            regions=[body],
+            regions=[Region(Block()) if body is None else body],
         )
+
+    # Custom syntax rather than a declarative format: an empty `{ }` body must
+    # still be one (empty) block, which the declarative region directive does
+    # not create.
+    @classmethod
+    def parse(cls, parser: Parser) -> TaskOp:
+        unit = parser.parse_str_enum(Unit)
+        task_name = parser.parse_str_literal(" (the task's name)")
+        attrs = parser.parse_optional_attr_dict_with_keyword()
+        body = parser.parse_region()
+        if not body.blocks:
+            body.add_block(Block())
+        op = cls(unit, task_name, body)
+        if attrs is not None:
+            op.attributes |= attrs.data
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.task_unit.value} ")
+        printer.print_string_literal(self.task_name.data)
+        if self.attributes:
+            printer.print_string(" attributes ")
+            printer.print_attr_dict(self.attributes)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=False)
 
     @property
     def task_unit(self) -> Unit:

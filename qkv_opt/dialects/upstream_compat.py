@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xdsl.dialects import arith, scf
-from xdsl.dialects.linalg import ops as linalg
 from xdsl.dialects.builtin import AnyFloat, IndexType, IntegerType, MemRefType, TensorType
+from xdsl.dialects.linalg import ops as linalg
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.irdl import isa
 from xdsl.parser import Parser, UnresolvedOperand
@@ -67,10 +67,10 @@ def convert_scalar(value: SSAValue, to: Attribute) -> Operation | None:
         return arith.TruncFOp(value, to)
     if isinstance(src, IntegerType) and isinstance(to, AnyFloat):
         return arith.SIToFPOp(value, to)
-    if isinstance(src, AnyFloat) and isinstance(to, IntegerType):
+    if isinstance(src, AnyFloat) and isa(to, IntegerType):
         return arith.FPToSIOp(value, to)
-    if isinstance(src, IntegerType) and isinstance(to, IntegerType):
-        if src.width.data < to.width.data:
+    if isinstance(src, IntegerType) and isa(to, IntegerType):
+        if src.bitwidth < to.bitwidth:
             return arith.ExtSIOp(value, to)
         return arith.TruncIOp(value, to)
     return None
@@ -170,9 +170,7 @@ def _parse_parallel(cls: type[scf.ParallelOp], parser: Parser) -> scf.ParallelOp
         unresolved_inits = operand_list()
         parser.parse_punctuation("->")
         if parser.parse_optional_punctuation("(") is not None:
-            types = parser.parse_comma_separated_list(
-                Parser.Delimiter.NONE, parser.parse_type
-            )
+            types = parser.parse_comma_separated_list(Parser.Delimiter.NONE, parser.parse_type)
             parser.parse_punctuation(")")
         else:
             types = [parser.parse_type()]
@@ -196,6 +194,6 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    linalg.MatmulOp.get_hidden_region = classmethod(_matmul_hidden_region)  # type: ignore[method-assign]
-    scf.ParallelOp.print = _print_parallel  # type: ignore[method-assign]
-    scf.ParallelOp.parse = classmethod(_parse_parallel)  # type: ignore[method-assign]
+    setattr(linalg.MatmulOp, "get_hidden_region", classmethod(_matmul_hidden_region))
+    setattr(scf.ParallelOp, "print", _print_parallel)
+    setattr(scf.ParallelOp, "parse", classmethod(_parse_parallel))

@@ -20,7 +20,7 @@ def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
 
 def get_generic_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """The few target-independent xDSL passes qkv-opt also offers."""
-    from xdsl.transforms import get_all_passes as xdsl_passes  # noqa: PLC0415
+    from xdsl.transforms import get_all_passes as xdsl_passes
 
     available = xdsl_passes()
     return {name: available[name] for name in ("canonicalize", "cse", "dce") if name in available}

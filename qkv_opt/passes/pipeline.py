@@ -38,7 +38,9 @@ def describe_options(pass_cls: type[ModulePass]) -> str:
     parts: list[str] = []
     for info in get_pass_option_infos(pass_cls):
         default = info.default_value
-        parts.append(f"{option_name(info.name)}={default}" if default is not None else option_name(info.name))
+        parts.append(
+            f"{option_name(info.name)}={default}" if default is not None else option_name(info.name)
+        )
     return " ".join(parts)
 
 

@@ -116,7 +116,9 @@ class QkvOptMain(xDSLOptMain):
         arg_parser.add_argument(
             "input_file", nargs="?", default="-", help="input .mlir file ('-' or none: stdin)"
         )
-        arg_parser.add_argument("-o", "--output-file", metavar="FILE", help="write the output here (only on success)")
+        arg_parser.add_argument(
+            "-o", "--output-file", metavar="FILE", help="write the output here (only on success)"
+        )
         arg_parser.add_argument(
             "-p",
             "--passes",
@@ -145,14 +147,40 @@ class QkvOptMain(xDSLOptMain):
             help="target whose capacities --memory-report compares against "
             "(ascend910b, ascend950; passes take their own target= option)",
         )
-        arg_parser.add_argument("--split-input-file", action="store_true", help="process each '// -----' chunk separately")
-        arg_parser.add_argument("--verify-diagnostics", action="store_true", help="check 'expected-error @+N {{...}}' annotations instead of printing diagnostics")
-        arg_parser.add_argument("--print-op-generic", action="store_true", help="print every op in the generic form")
-        arg_parser.add_argument("--print-debuginfo", action="store_true", help="print source locations (loc(...))")
-        arg_parser.add_argument("--print-ir-after-all", action="store_true", help="print the IR after each pass to stderr")
-        arg_parser.add_argument("--allow-unregistered-dialect", action="store_true", help="accept ops of dialects qkv-opt does not know")
-        arg_parser.add_argument("--traceback", action="store_true", help="on an internal error, show the Python traceback")
-        arg_parser.add_argument("--version", action=_VersionAction, help="print the qkv-opt and xDSL versions")
+        arg_parser.add_argument(
+            "--split-input-file",
+            action="store_true",
+            help="process each '// -----' chunk separately",
+        )
+        arg_parser.add_argument(
+            "--verify-diagnostics",
+            action="store_true",
+            help="check 'expected-error @+N {{...}}' annotations instead of printing diagnostics",
+        )
+        arg_parser.add_argument(
+            "--print-op-generic", action="store_true", help="print every op in the generic form"
+        )
+        arg_parser.add_argument(
+            "--print-debuginfo", action="store_true", help="print source locations (loc(...))"
+        )
+        arg_parser.add_argument(
+            "--print-ir-after-all",
+            action="store_true",
+            help="print the IR after each pass to stderr",
+        )
+        arg_parser.add_argument(
+            "--allow-unregistered-dialect",
+            action="store_true",
+            help="accept ops of dialects qkv-opt does not know",
+        )
+        arg_parser.add_argument(
+            "--traceback",
+            action="store_true",
+            help="on an internal error, show the Python traceback",
+        )
+        arg_parser.add_argument(
+            "--version", action=_VersionAction, help="print the qkv-opt and xDSL versions"
+        )
 
     def _passes_epilog(self) -> str:
         lines = ["passes (also usable as --NAME or --NAME='opts' flags):"]
@@ -247,7 +275,9 @@ class QkvOptMain(xDSLOptMain):
             raise _Usage(f"cannot read input file '{path}': {e.strerror}") from None
         return path, decode_input(data, path)
 
-    def process_chunk(self, name: str, text: str, line_offset: int, passes: Sequence[ModulePass]) -> ChunkResult:
+    def process_chunk(
+        self, name: str, text: str, line_offset: int, passes: Sequence[ModulePass]
+    ) -> ChunkResult:
         engine = DiagnosticEngine()
         result = ChunkResult(None, engine.diagnostics)
         with collecting(engine):
@@ -268,8 +298,8 @@ class QkvOptMain(xDSLOptMain):
         return result
 
     def render_memory_report(self, module: ModuleOp) -> str:
-        from qkv_opt.analysis.memory_report import render_report  # noqa: PLC0415
-        from qkv_opt.dialects.targets import get_target  # noqa: PLC0415
+        from qkv_opt.analysis.memory_report import render_report
+        from qkv_opt.dialects.targets import get_target
 
         assert self.memory_report is not None
         return render_report(module, get_target(self.args.target), self.memory_report)
@@ -285,7 +315,11 @@ class QkvOptMain(xDSLOptMain):
         out.write("\n")
         return out.getvalue()
 
-    def run(self) -> int:  # type: ignore[override]
+    def run(self) -> None:
+        raise SystemExit(self.execute())
+
+    def execute(self) -> int:
+        """Run the whole job; the exit code."""
         sources = SourceFiles()
         try:
             get_target_checked(self.args.target)
@@ -360,7 +394,7 @@ class _UsageExit(Exception):
 
 
 def get_target_checked(name: str) -> None:
-    from qkv_opt.dialects.targets import get_target  # noqa: PLC0415
+    from qkv_opt.dialects.targets import get_target
 
     try:
         get_target(name)
@@ -372,7 +406,13 @@ class _VersionAction(argparse.Action):
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any):
         super().__init__(option_strings, dest, nargs=0, **kwargs)
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
         print(
             QkvOptMain.version_format.format(
                 qkv_version=qkv_opt.__version__, xdsl_version=version("xdsl")
@@ -409,7 +449,7 @@ def guarded_main(body: Callable[[], int], argv: Sequence[str]) -> int:
     except MemoryError:
         print("error: out of memory", file=sys.stderr)
         return EXIT_DIAGNOSTIC
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         if "--traceback" in argv:
             traceback.print_exc()
         print(
@@ -429,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except _UsageExit as e:
             print(f"error: {e} (see qkv-opt --help)", file=sys.stderr)
             return EXIT_USAGE
-        return tool.run()
+        return tool.execute()
 
     return guarded_main(body, args)
 

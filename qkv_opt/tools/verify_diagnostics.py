@@ -41,7 +41,9 @@ class Expected:
 
 def parse_expected(name: str, text: str, line_offset: int) -> list[Expected]:
     lines = text.splitlines()
-    is_annotation = [bool(_ANNOTATION.search(line)) and line.lstrip().startswith("//") for line in lines]
+    is_annotation = [
+        bool(_ANNOTATION.search(line)) and line.lstrip().startswith("//") for line in lines
+    ]
     expected: list[Expected] = []
     for index, line in enumerate(lines):
         for m in _ANNOTATION.finditer(line):
@@ -76,7 +78,12 @@ def parse_expected(name: str, text: str, line_offset: int) -> list[Expected]:
 def _match(expected: list[Expected], diag: Diagnostic) -> bool:
     line = None if diag.loc is None else diag.loc.line
     for e in expected:
-        if not e.matched and e.severity == diag.severity and e.line == line and e.text in diag.message:
+        if (
+            not e.matched
+            and e.severity == diag.severity
+            and e.line == line
+            and e.text in diag.message
+        ):
             e.matched = True
             return True
     return False
@@ -91,7 +98,9 @@ def check_expected(
     for diag in diagnostics:
         if not _match(expected, diag):
             problems.append(
-                Diagnostic(Severity.ERROR, f"unexpected {diag.severity.value}: {diag.message}", diag.loc)
+                Diagnostic(
+                    Severity.ERROR, f"unexpected {diag.severity.value}: {diag.message}", diag.loc
+                )
             )
         for note in diag.notes:
             _match(expected, note)
@@ -101,7 +110,7 @@ def check_expected(
             problems.append(
                 Diagnostic(
                     Severity.ERROR,
-                    f"expected {e.severity.value} \"{e.text}\" was not produced {where}",
+                    f'expected {e.severity.value} "{e.text}" was not produced {where}',
                     e.annotation,
                 )
             )

@@ -10,12 +10,12 @@ driver prints them, ``--verify-diagnostics`` matches them against
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from xdsl.dialects.builtin import CallSiteLoc, FileLineColLoc, FusedLoc, NameLoc
+from xdsl.dialects.builtin import ArrayAttr, CallSiteLoc, FileLineColLoc, FusedLoc, NameLoc
 from xdsl.ir import Attribute, Operation
 from xdsl.utils.exceptions import PassFailedException
 from xdsl.utils.str_enum import StrEnum
@@ -72,8 +72,8 @@ def _loc_from_attr(attr: Attribute) -> SourceLoc | None:
             return _loc_from_attr(attr.location)
         case CallSiteLoc():
             return _loc_from_attr(attr.callee)
-        case FusedLoc():
-            for inner in attr.locations.data:
+        case FusedLoc(locations=ArrayAttr() as locations):
+            for inner in locations.data:
                 if (loc := _loc_from_attr(inner)) is not None:
                     return loc
             return None
@@ -95,7 +95,9 @@ def op_loc(op: Operation | None) -> SourceLoc | None:
     return None
 
 
-def error_at(op: Operation | None, message: str, notes: Iterable[tuple[Operation | None, str]] = ()) -> DiagnosticError:
+def error_at(
+    op: Operation | None, message: str, notes: Iterable[tuple[Operation | None, str]] = ()
+) -> DiagnosticError:
     """An error on ``op`` (prefixed ``'name' op``, as MLIR does), with notes."""
     text = f"'{op.name}' op {message}" if op is not None else message
     diag = Diagnostic(Severity.ERROR, text, op_loc(op))
@@ -120,7 +122,7 @@ _current: ContextVar[DiagnosticEngine | None] = ContextVar("qkv_opt_diagnostics"
 
 
 @contextmanager
-def collecting(engine: DiagnosticEngine) -> Iterator[DiagnosticEngine]:
+def collecting(engine: DiagnosticEngine) -> Generator[DiagnosticEngine]:
     """Route ``emit`` calls to ``engine`` for the duration of the block."""
     token = _current.set(engine)
     try:

@@ -20,6 +20,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
 from xdsl.ir import Attribute, Operation
 from xdsl.parser import Parser
+from xdsl.traits import IsolatedFromAbove
 from xdsl.utils.exceptions import MultipleSpansParseError, ParseError, VerifyException
 
 from qkv_opt.utils.diagnostics import (
@@ -44,7 +45,9 @@ class LocatedParser(Parser):
 
     def source_loc(self, pos: int) -> SourceLoc:
         line = bisect.bisect_right(self._line_starts, pos) - 1
-        return SourceLoc(self._name, line + 1 + self._line_offset, pos - self._line_starts[line] + 1)
+        return SourceLoc(
+            self._name, line + 1 + self._line_offset, pos - self._line_starts[line] + 1
+        )
 
     def _op_name_pos(self, start: int) -> int:
         """Skip an op's result list (``%a, %b:2 =``) to where its name begins."""
@@ -62,12 +65,23 @@ class LocatedParser(Parser):
         start = self._current_token.span.start
         try:
             op = super().parse_operation()
-        except (ParseError, DiagnosticError):
+        except ParseError as e:
+            if e.msg.startswith("Operation ") and e.msg.endswith(" is not registered"):
+                # Point at the op's name, as mlir-opt does, and say how to proceed.
+                name_pos = self._op_name_pos(start)
+                self.raise_error(
+                    f"{e.msg}; qkv-opt knows the tile dialect and xDSL's dialects "
+                    "(--allow-unregistered-dialect accepts unknown ops)",
+                    name_pos,
+                    name_pos + 1,
+                )
+            raise
+        except DiagnosticError:
             raise
         except VerifyException as e:
             # An attribute or type that fails its verifier while the op is built.
             self.raise_error(str(e), start, max(start + 1, self.pos))
-        except Exception as e:  # noqa: BLE001 - a dialect's builder rejecting the op
+        except Exception as e:
             self.raise_error(
                 f"could not build the operation: {type(e).__name__}: {e}",
                 start,
@@ -99,7 +113,9 @@ def parse_error_diagnostic(e: ParseError, line_offset: int = 0) -> Diagnostic:
     loc = SourceLoc(location.file, location.line + line_offset, location.col)
     message = e.msg.strip()
     rest = e.span.input.content[e.span.start :]
-    if not rest.strip():
+    if message.startswith("values used but not defined"):
+        message = f"{message}: each must be defined before this point, in this region or an enclosing one"
+    elif not rest.strip():
         message = (
             "unexpected end of input: the file ends inside an operation or region "
             "(is it truncated, or a '}' missing?)"
@@ -117,9 +133,7 @@ def parse_error_diagnostic(e: ParseError, line_offset: int = 0) -> Diagnostic:
     return diag
 
 
-def parse_source(
-    ctx: Context, text: str, name: str = "<stdin>", line_offset: int = 0
-) -> ModuleOp:
+def parse_source(ctx: Context, text: str, name: str = "<stdin>", line_offset: int = 0) -> ModuleOp:
     """
     Parse MLIR text into a module whose ops all carry source locations.
 
@@ -181,21 +195,38 @@ def decode_input(data: bytes, name: str) -> str:
 
 def verify_module(module: Operation) -> None:
     """
-    Verify every op, outermost first, and fail on the first one that is invalid.
+    Verify every op, outermost first, as mlir-opt does.
 
-    The error is located at the op and prefixed with its name, as mlir-opt does.
-    A verifier that raises something other than VerifyException (some of xDSL's
-    do) is reported the same way instead of escaping as a traceback.
+    Within one isolated-from-above op (a function) verification stops at the first
+    invalid op, since what follows may only repeat it; other functions are still
+    verified, so one run reports one error per broken function.  Each error is
+    located at its op and prefixed with the op's name.  A verifier that raises
+    something other than VerifyException (some of xDSL's do) is reported the same
+    way instead of escaping as a traceback.
     """
-    for op in module.walk():
-        try:
-            op.verify(verify_nested_ops=False)
-        except VerifyException as e:
-            raise error_at(op, _strip_prefix(str(e).split("\n\n")[0])) from None
-        except DiagnosticError:
-            raise
-        except Exception as e:  # noqa: BLE001
-            raise error_at(op, f"failed to verify: {type(e).__name__}: {e}") from None
+    errors: list[Diagnostic] = []
+    _verify_tree(module, errors)
+    if errors:
+        raise DiagnosticError(errors)
+
+
+def _verify_tree(op: Operation, errors: list[Diagnostic]) -> bool:
+    try:
+        op.verify(verify_nested_ops=False)
+    except VerifyException as e:
+        errors.extend(error_at(op, _strip_prefix(str(e).split("\n\n")[0])).diagnostics)
+        return False
+    except Exception as e:  # a verifier bug must not escape as a traceback
+        errors.extend(error_at(op, f"failed to verify: {type(e).__name__}: {e}").diagnostics)
+        return False
+    for region in op.regions:
+        for block in region.blocks:
+            for child in block.ops:
+                if child.has_trait(IsolatedFromAbove):
+                    _verify_tree(child, errors)
+                elif not _verify_tree(child, errors):
+                    return False
+    return True
 
 
 def _strip_prefix(message: str) -> str:

@@ -1,0 +1,4 @@
+func.func @f(%a: !tile.tile<16x1xf32, ub, col_major>) {
+  %c = tile.add %a, %a : !tile.tile<16x1xf32, ub, col_major>
+  func.return
+}

@@ -1,0 +1,4 @@
+func.func @f() {
+  // expected-error @below {{never happens}}
+  func.return
+}
