@@ -143,7 +143,8 @@ def test_store_atomic_property_and_valid():
     y = val(MemRefType(f32, (1, 1024)))
     store = tile.StoreOp(t, y, [idx(), idx()], [idx(), idx()], tile.AtomicKind.ADD)
     store.verify()
-    assert store.atomic is not None and store.atomic.data == tile.AtomicKind.ADD
+    assert store.atomic is not None
+    assert store.atomic.data == tile.AtomicKind.ADD
     # Without 'valid' a 16-row tile does not fit a 1-row memref.
     bad = tile.StoreOp(t, y, [idx(), idx()])
     with pytest.raises(VerifyException, match="give 'valid' extents"):
