@@ -542,13 +542,32 @@ class StoreOp(IRDLOperation):
         _verify_gm_access(self, memref_type, value, self.offsets, self.valid)
 
 
+# On-chip paths a tile.move may take on some target (MTE1: L1 -> L0A | L0B on
+# every Ascend; Ascend950 also L0C -> UB, UB -> L1, L1 -> UB).  Which of them a
+# chip has is the target table's `data_paths`, checked by check-target.
+ON_CHIP_PATHS: frozenset[tuple[MemorySpace, MemorySpace]] = frozenset(
+    {
+        (MemorySpace.L1, MemorySpace.L0A),
+        (MemorySpace.L1, MemorySpace.L0B),
+        (MemorySpace.L0C, MemorySpace.UB),
+        (MemorySpace.UB, MemorySpace.L1),
+        (MemorySpace.L1, MemorySpace.UB),
+    }
+)
+
+
 @irdl_op_definition
 class MoveOp(IRDLOperation):
     """
-    Move a block of an L1 tile into L0A (left operand) or L0B (right operand) (MTE1).
+    Move a block of an on-chip tile to another on-chip buffer, without going
+    through GM.
 
-    The offsets select the block's top-left element in the L1 tile; the result
-    type gives its shape.
+    The common move is L1 -> L0A (left operand) or L0B (right operand) on MTE1.
+    Ascend950 adds L0C -> UB (fixpipe) and UB <-> L1 hand-offs between the cube
+    and vector sides; the verifier accepts every on-chip path some modelled
+    target has (``ON_CHIP_PATHS``), and ``check-target`` rejects the ones the
+    chosen target lacks.  The offsets select the block's top-left element in the
+    source tile; the result type gives its shape.
 
     ```mlir
     %b_l0 = tile.move %b_l1[%kk, %c0]
@@ -577,15 +596,20 @@ class MoveOp(IRDLOperation):
     def verify_(self) -> None:
         source = _tile(self.source, "source")
         result = _tile(self.result, "result")
-        _expect_space(source, "the source of a move", MemorySpace.L1)
-        _expect_space(result, "the result of a move", MemorySpace.L0A, MemorySpace.L0B)
+        path = (source.memory_space, result.memory_space)
+        if path not in ON_CHIP_PATHS:
+            legal = ", ".join(f"{a.value} -> {b.value}" for a, b in sorted(ON_CHIP_PATHS))
+            raise VerifyException(
+                f"no on-chip move from {path[0].value} to {path[1].value} on any target "
+                f"(moves: {legal}; other data go through GM with tile.store and tile.load)"
+            )
         _expect_same_element_type(source, result, "a move does not convert")
         if len(self.offsets) != 2:
             raise VerifyException(
-                f"expected 2 offsets (row, column) into the L1 tile, got {len(self.offsets)}"
+                f"expected 2 offsets (row, column) into the source tile, got {len(self.offsets)}"
             )
         if result.rows > source.rows or result.cols > source.cols:
-            raise VerifyException(f"moved block {result} is larger than its L1 tile {source}")
+            raise VerifyException(f"moved block {result} is larger than its source {source}")
 
 
 # --------------------------------------------------------------------------- #

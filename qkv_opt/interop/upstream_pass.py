@@ -72,4 +72,6 @@ class QkvOptPass:
 
     def add_to(self, pass_manager: Any) -> None:
         """Append this pass to an upstream ``PassManager``."""
-        pass_manager.add(self, name=self.name, argument=self.name, op_name="builtin.module")
+        # A generic operation pass: scheduled on the pass manager's own anchor, the
+        # builtin.module (an op_name would make MLIR look for a nested module).
+        pass_manager.add(self, name=self.name, argument=self.name)

@@ -111,7 +111,10 @@ def parse_error_diagnostic(e: ParseError, line_offset: int = 0) -> Diagnostic:
     """A located diagnostic from an xDSL ParseError, with a clearer message at EOF."""
     location = e.span.get_location()
     loc = SourceLoc(location.file, location.line + line_offset, location.col)
-    message = e.msg.strip()
+    # Show control characters (a NUL byte, say) as escapes, not raw bytes.
+    message = "".join(
+        c if c.isprintable() else f"\\x{ord(c):02x}" for c in e.msg.strip()
+    )
     rest = e.span.input.content[e.span.start :]
     if message.startswith("values used but not defined"):
         message = f"{message}: each must be defined before this point, in this region or an enclosing one"
@@ -150,9 +153,9 @@ def parse_source(ctx: Context, text: str, name: str = "<stdin>", line_offset: in
                 )
             ]
         )
-    parser = LocatedParser(ctx, text, name, line_offset)
     try:
-        return parser.parse_module()
+        # The lexer reads the first token on construction, so this can fail too.
+        return LocatedParser(ctx, text, name, line_offset).parse_module()
     except ParseError as e:
         # Locations from the parser's own spans count lines within this chunk.
         raise DiagnosticError([parse_error_diagnostic(e, line_offset)]) from None

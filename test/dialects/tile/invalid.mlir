@@ -23,7 +23,7 @@ func.func @store_from_l1(%t: !tile.tile<16x16xbf16, l1>, %y: memref<16x16xbf16>)
 
 func.func @move_from_ub(%t: !tile.tile<16x16xbf16, ub>) {
   %c0 = arith.constant 0 : index
-  // expected-error @+1 {{the source of a move must live in l1}}
+  // expected-error @+1 {{no on-chip move from ub to l0a on any target (moves: l0c -> ub, l1 -> l0a, l1 -> l0b, l1 -> ub, ub -> l1; other data go through GM with tile.store and tile.load)}}
   %a = tile.move %t[%c0, %c0] : !tile.tile<16x16xbf16, ub> -> !tile.tile<16x16xbf16, l0a>
   func.return
 }
