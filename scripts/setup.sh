@@ -36,8 +36,10 @@ make_venv() {
   # machine instead of a multi-GB CUDA build.
   log "installing qkv-opt[$EXTRAS] into $VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[$EXTRAS]" 2>&1 \
-    | grep -v "^WARNING: Location" >&2 || true
+  # pip's own warnings about this machine's local indexes and setuptools' build
+  # notices are noise here; a real failure shows in the import check below.
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[$EXTRAS]" \
+    > "$VENV/pip-install.log" 2>&1 || { cat "$VENV/pip-install.log" >&2; exit 1; }
   "$VENV/bin/python" -c "import qkv_opt, xdsl, torch" \
     || { log "installation failed"; exit 1; }
 }

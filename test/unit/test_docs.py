@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -21,11 +22,9 @@ DOC_BLOCKS = _blocks("docs/embedding.md")
 
 
 def _needs(code: str) -> str | None:
-    if "torch_mlir" in code or "frontends.torch" in code:
-        try:
-            import torch_mlir  # noqa: F401
-        except ImportError:
-            return "torch-mlir (pip install 'qkv-opt[torch]')"
+    needs_torch_mlir = "torch_mlir" in code or "frontends.torch" in code
+    if needs_torch_mlir and importlib.util.find_spec("torch_mlir") is None:
+        return "torch-mlir (pip install 'qkv-opt[torch]')"
     return None
 
 

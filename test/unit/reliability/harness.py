@@ -14,7 +14,7 @@ import io
 import os
 import signal
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -59,7 +59,7 @@ class Outcome:
 
 
 @contextlib.contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
+def time_limit(seconds: int) -> Generator[None]:
     def on_alarm(signum: int, frame: FrameType | None) -> None:
         raise Hang
 

@@ -27,9 +27,8 @@ SEED_FILES = [
 ]
 SEEDS = [p.read_text() for p in SEED_FILES]
 TOKEN = re.compile(r"%[\w.]+|@[\w.]+|![\w.]+|#[\w.]+|\d+|[A-Za-z_][\w.]*|\S")
-VOCABULARY = sorted({t for text in SEEDS for t in TOKEN.findall(text)}) + [
-    "0", "-1", "99999999999", "f99", "x", "<", ">", "{", "}", "(", ")", ",", ":", "=",
-]  # fmt: skip
+EXTRA_TOKENS = ["0", "-1", "99999999999", "f99", "x", "<", ">", "{", "}", "(", ")", ",", ":", "="]
+VOCABULARY = [*sorted({t for text in SEEDS for t in TOKEN.findall(text)}), *EXTRA_TOKENS]
 PIPELINES = [
     [],
     ["--aiv-rowsum"],
@@ -70,7 +69,11 @@ def mutated_inputs(draw: st.DrawFn) -> str:
             if not digits:
                 continue
             m = digits[draw(st.integers(0, len(digits) - 1))]
-            new = draw(st.sampled_from(["0", "1", "3", "8", "15", "17", "24", "1000", "2048", "65536", "4096000000"]))
+            new = draw(
+                st.sampled_from(
+                    ["0", "1", "3", "8", "15", "17", "24", "1000", "2048", "65536", "4096000000"]
+                )
+            )
             text = text[: m.start()] + new + text[m.end() :]
     return text
 
