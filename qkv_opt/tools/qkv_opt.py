@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -433,13 +434,50 @@ def _remove_quietly(path: str) -> None:
         pass
 
 
+# Deeply nested IR recurses deeply in xDSL's parser, verifier and printer (about
+# ten Python frames per region level).  The tools run on a thread with a large
+# stack and a matching recursion limit, so thousands of nested regions work and
+# only absurd depths end in a clean "nests too deeply" error, never a crash.
+_STACK_BYTES = 512 * 1024 * 1024
+_RECURSION_LIMIT = 200_000
+
+
+def run_with_deep_stack(body: Callable[[], int]) -> int:
+    """Run ``body`` on a thread with a 512 MiB stack; its result or exception."""
+    result: list[int] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(body())
+        except BaseException as e:  # re-raised on the calling thread
+            failure.append(e)
+
+    previous_limit = sys.getrecursionlimit()
+    previous_stack = threading.stack_size()
+    try:
+        threading.stack_size(_STACK_BYTES)
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+        worker = threading.Thread(target=target, name="qkv-opt", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous_stack)
+    try:
+        worker.join()
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
 def guarded_main(body: Callable[[], int], argv: Sequence[str]) -> int:
     """
     Run a tool's body; an unexpected exception is an internal error, reported
     as one ``error:`` line (exit 1) unless ``--traceback`` asks for the trace.
     """
     try:
-        return body()
+        return run_with_deep_stack(body)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

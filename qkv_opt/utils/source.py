@@ -13,6 +13,7 @@ numbers.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,7 +77,7 @@ class LocatedParser(Parser):
                     name_pos + 1,
                 )
             raise
-        except DiagnosticError:
+        except (DiagnosticError, RecursionError):
             raise
         except VerifyException as e:
             # An attribute or type that fails its verifier while the op is built.
@@ -112,17 +113,19 @@ def parse_error_diagnostic(e: ParseError, line_offset: int = 0) -> Diagnostic:
     location = e.span.get_location()
     loc = SourceLoc(location.file, location.line + line_offset, location.col)
     # Show control characters (a NUL byte, say) as escapes, not raw bytes.
-    message = "".join(
-        c if c.isprintable() else f"\\x{ord(c):02x}" for c in e.msg.strip()
-    )
+    message = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in e.msg.strip())
     rest = e.span.input.content[e.span.start :]
     if message.startswith("values used but not defined"):
-        message = f"{message}: each must be defined before this point, in this region or an enclosing one"
+        message = (
+            f"{message}: each must be defined before this point, in this region or an enclosing one"
+        )
     elif not rest.strip():
         message = (
             "unexpected end of input: the file ends inside an operation or region "
             "(is it truncated, or a '}' missing?)"
         )
+    elif message == "Expected shape type.":
+        message = _explain_shape_error(rest) or message
     elif e.msg.startswith(" "):
         # Some of xDSL's messages are only a suffix (" in block definition").
         token = rest.split(None, 1)[0][:40]
@@ -134,6 +137,28 @@ def parse_error_diagnostic(e: ParseError, line_offset: int = 0) -> Diagnostic:
             text = note or e.ref_text or "see here"
             diag.with_note(text, SourceLoc(ref.file, ref.line + line_offset, ref.col))
     return diag
+
+
+_TOKEN = re.compile(r"-?[\w.]+|\S")
+
+
+def _explain_shape_error(rest: str) -> str | None:
+    """Say what is wrong where xDSL only says "Expected shape type."."""
+    if (negative := re.match(r"-\d+", rest)) is not None:
+        return (
+            f"negative dimension {negative.group(0)}: dimensions are non-negative "
+            "integers, or '?' for a dynamic one"
+        )
+    m = _TOKEN.match(rest)
+    if m is None:
+        return None
+    token = m.group(0)
+    if token[0].isalpha():
+        return (
+            f"unknown element type '{token}' (expected a builtin type such as bf16, f16, "
+            "f32, i8 or i32)"
+        )
+    return None
 
 
 def parse_source(ctx: Context, text: str, name: str = "<stdin>", line_offset: int = 0) -> ModuleOp:
