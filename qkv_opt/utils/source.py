@@ -114,7 +114,9 @@ def parse_error_diagnostic(e: ParseError, line_offset: int = 0) -> Diagnostic:
     loc = SourceLoc(location.file, location.line + line_offset, location.col)
     # Show control characters (a NUL byte, say) as escapes, not raw bytes.
     message = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in e.msg.strip())
-    rest = e.span.input.content[e.span.start :]
+    content = e.span.input.content
+    rest = content if isinstance(content, str) else content.decode("utf-8", "replace")
+    rest = rest[e.span.start :]
     if message.startswith("values used but not defined"):
         message = (
             f"{message}: each must be defined before this point, in this region or an enclosing one"
