@@ -15,7 +15,26 @@ from xdsl.passes import ModulePass
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Pass name -> a factory returning the pass class (imported on first use)."""
 
-    return {}
+    def get_aiv_rowsum() -> type[ModulePass]:
+        from qkv_opt.passes.aiv_rowsum import AivRowSumPass
+
+        return AivRowSumPass
+
+    def get_cube_matmul() -> type[ModulePass]:
+        from qkv_opt.passes.cube_matmul import CubeMatmulPass
+
+        return CubeMatmulPass
+
+    def get_check_target() -> type[ModulePass]:
+        from qkv_opt.passes.check_target import CheckTargetPass
+
+        return CheckTargetPass
+
+    return {
+        "aiv-rowsum": get_aiv_rowsum,
+        "cube-matmul": get_cube_matmul,
+        "check-target": get_check_target,
+    }
 
 
 def get_generic_passes() -> dict[str, Callable[[], type[ModulePass]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import typing
 from collections.abc import Callable, Mapping, Sequence
 
 from xdsl.passes import ModulePass, get_pass_option_infos
@@ -60,12 +61,34 @@ def build_pass(registry: PassRegistry, spec: ArgSpec) -> ModulePass:
                 f"pass '{spec.name}' has no option '{given}'"
                 f"{_suggest(option_name(given), sorted(fields))} (options: {options})"
             )
+    _check_option_types(spec, pass_cls)
     try:
         return pass_cls.from_spec(spec)
     except PipelineError:
         raise
     except (ValueError, TypeError) as e:
         raise PipelineError(f"bad option for pass '{spec.name}': {e}") from None
+
+
+_TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+
+
+def _check_option_types(spec: ArgSpec, pass_cls: type[ModulePass]) -> None:
+    """Name the option and the expected type where xDSL would say 'Incompatible types'."""
+    hints = typing.get_type_hints(pass_cls)
+    for given, values in spec.normalize_parameter_names().parameters.items():
+        expected = hints.get(given)
+        if expected not in _TYPE_WORDS or len(values) != 1:
+            continue
+        value = values[0]
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            raise PipelineError(
+                f"option '{option_name(given)}' of pass '{spec.name}' expects "
+                f"{_TYPE_WORDS[expected]}, got '{value}'"
+            )
 
 
 def build_pipeline(registry: PassRegistry, text: str) -> list[ModulePass]:
