@@ -132,6 +132,8 @@ def _origin_of(op: Operation | None) -> Origin:
     if op is None:
         return None
     attr = op.attributes.get(AXIS_OPTIONS)
+    if attr is None:  # the common case: checked first, it is on the hot path
+        return None
     if isinstance(attr, StringAttr):
         return attr.data
     if isa(attr, ArrayAttr[StringAttr]) and len(attr.data) == 2:
