@@ -101,7 +101,16 @@ def build_pipeline(registry: PassRegistry, text: str) -> list[ModulePass]:
     return [build_pass(registry, spec) for spec in specs]
 
 
-def pass_summary(pass_cls: type[ModulePass]) -> str:
+# xDSL's generic passes qkv-opt offers; not all of them carry a docstring.
+_GENERIC_SUMMARIES = {
+    "canonicalize": "Apply every op's canonicalization patterns.",
+    "cse": "Eliminate common subexpressions.",
+    "dce": "Remove operations whose results are unused and that have no effects.",
+}
+
+
+def pass_summary(pass_cls: type[ModulePass], name: str = "") -> str:
     """The first sentence of a pass's docstring: its one-line description."""
     doc = (pass_cls.__doc__ or "").strip()
-    return doc.split("\n\n", 1)[0].replace("\n", " ").strip()
+    summary = doc.split("\n\n", 1)[0].replace("\n", " ").strip()
+    return summary.replace("``", "") or _GENERIC_SUMMARIES.get(name, "")

@@ -97,7 +97,7 @@ class QkvOptMain(xDSLOptMain):
             ),
             formatter_class=argparse.RawDescriptionHelpFormatter,
             allow_abbrev=False,
-            epilog=self._passes_epilog(),
+            epilog=self._epilog(),
         )
         self.register_all_arguments(arg_parser)
         self.args = arg_parser.parse_args(argv)
@@ -126,13 +126,20 @@ class QkvOptMain(xDSLOptMain):
             metavar="PIPELINE",
             help="comma-separated passes with options, e.g. 'aiv-rowsum{nv=16},check-target'",
         )
+        passes = arg_parser.add_argument_group(
+            "passes",
+            "each registered pass is a flag, run in command-line order together with -p; "
+            "options as --NAME='key=value ...' (or -p 'NAME{key=value ...}')",
+        )
         for name in sorted(self.available_passes):
-            arg_parser.add_argument(
+            pass_cls = self.available_passes[name]()
+            options = describe_options(pass_cls)
+            passes.add_argument(
                 f"--{name}",
                 metavar="OPTS",
                 nargs="?",
                 dest=f"_pass_{name}",
-                help=f"run {name} (options as --{name}='key=value ...'); see below",
+                help=pass_summary(pass_cls, name) + (f" [{options}]" if options else ""),
             )
         arg_parser.add_argument(
             "--memory-report",
@@ -183,17 +190,17 @@ class QkvOptMain(xDSLOptMain):
             "--version", action=_VersionAction, help="print the qkv-opt and xDSL versions"
         )
 
-    def _passes_epilog(self) -> str:
-        lines = ["passes (also usable as --NAME or --NAME='opts' flags):"]
-        for name in sorted(self.available_passes):
-            pass_cls = self.available_passes[name]()
-            lines.append(f"  {name:<14} {pass_summary(pass_cls)}")
-            options = describe_options(pass_cls)
-            if options:
-                lines.append(f"  {'':<14}   options: {options}")
-        lines.append("")
-        lines.append("exit codes: 0 success, 1 diagnostics (parse, verify, pass), 2 usage")
-        return "\n".join(lines)
+    @staticmethod
+    def _epilog() -> str:
+        return (
+            "examples:\n"
+            "  qkv-opt --aiv-rowsum examples/qwen3_14b_kv_proj.mlir -o kv_aiv.mlir\n"
+            "  qkv-opt -p 'aiv-rowsum{nv=32 kc=512},cube-matmul' qkv.mlir\n"
+            "  qkv-opt --aiv-rowsum --memory-report=json kv.mlir\n"
+            "  qkv-opt --split-input-file --verify-diagnostics invalid.mlir\n"
+            "\n"
+            "exit codes: 0 success, 1 diagnostics (parse, verify, pass), 2 usage"
+        )
 
     @staticmethod
     def _take_memory_report(argv: list[str]) -> tuple[str | None, list[str]]:
