@@ -165,14 +165,22 @@ class QkvOptMain(xDSLOptMain):
             action="store_true",
             help="check 'expected-error @+N {{...}}' annotations instead of printing diagnostics",
         )
+        # The mlir-opt spellings are accepted too, for scripts written against it.
         arg_parser.add_argument(
-            "--print-op-generic", action="store_true", help="print every op in the generic form"
+            "--print-op-generic",
+            "--mlir-print-op-generic",
+            action="store_true",
+            help="print every op in the generic form",
         )
         arg_parser.add_argument(
-            "--print-debuginfo", action="store_true", help="print source locations (loc(...))"
+            "--print-debuginfo",
+            "--mlir-print-debuginfo",
+            action="store_true",
+            help="print source locations (loc(...))",
         )
         arg_parser.add_argument(
             "--print-ir-after-all",
+            "--mlir-print-ir-after-all",
             action="store_true",
             help="print the IR after each pass to stderr",
         )
