@@ -111,13 +111,22 @@ ON_CHIP: frozenset[MemorySpace] = frozenset(set(MemorySpace) - {MemorySpace.GM})
 @irdl_attr_definition
 class MemorySpaceAttr(EnumAttribute[MemorySpace], SpacedOpaqueSyntaxAttribute):
     """
-    A memory space, ``#tile<space ub>``.
+    A memory space, ``#tile<space ub>`` (``#tile.space<ub>`` parses too).
 
     GM memrefs carry no memory space (or ``#tile<space gm>``); tiles carry an
     on-chip one.
     """
 
     name = "tile.space"
+
+    @classmethod
+    def parse_parameter(cls, parser: AttrParser) -> MemorySpace:
+        # Also the bracketed spelling of DESIGN.md, ``#tile.space<gm>``.
+        if parser.parse_optional_punctuation("<") is None:
+            return super().parse_parameter(parser)
+        space = parser.parse_str_enum(MemorySpace)
+        parser.parse_punctuation(">", " after the memory space")
+        return space
 
 
 class Layout(StrEnum):

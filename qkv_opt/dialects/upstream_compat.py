@@ -1,5 +1,6 @@
 """
-Make xDSL 0.75 read and write two upstream-MLIR constructs the way mlir-opt does.
+Make xDSL 0.75 read and write two upstream-MLIR constructs the way mlir-opt does,
+and lex string literals in linear time.
 
 1. **Mixed-precision ``linalg.matmul``.**  Upstream defines the named op as
    ``C += cast(A) * cast(B)`` with both inputs converted to C's element type.
@@ -14,6 +15,13 @@ Make xDSL 0.75 read and write two upstream-MLIR constructs the way mlir-opt does
    ``scf.parallel (%i) = (%lb) to (%ub) step (%s) { ... }``; mlir-opt-22 prints
    exactly that, so without it upstream-produced IR could not be read.
 
+3. **String literals in exponential time.**  xDSL 0.75's lexer matches a
+   string literal with ``"(?:[^"\\\n\v\f]+|\\(...))*"``: a ``+`` inside a ``*``,
+   so a string that is not closed on its line backtracks through every way of
+   splitting its characters (30 characters: a minute; 40: hours).  One
+   unbalanced quote in an input hung qkv-opt.  The same language without the
+   nested quantifier matches in linear time.
+
 Why a patch of xDSL's own op classes rather than subclasses in a private
 dialect: plain ``xdsl-opt`` (through qkv-opt's ``xdsl.universe`` plugin) must
 read the same files, and a plugin cannot replace the ``linalg`` or ``scf``
@@ -26,6 +34,7 @@ ships both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from xdsl.dialects import arith, scf
@@ -36,6 +45,8 @@ from xdsl.irdl import isa
 from xdsl.parser import Parser, UnresolvedOperand
 from xdsl.printer import Printer
 from xdsl.traits import SingleBlockImplicitTerminator, ensure_terminator
+from xdsl.utils.exceptions import VerifyException
+from xdsl.utils.mlir_lexer import MLIRLexer
 
 _installed = False
 
@@ -76,6 +87,9 @@ def convert_scalar(value: SSAValue, to: Attribute) -> Operation | None:
     return None
 
 
+_STRING_LITERAL = re.compile(r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*"')
+"""xDSL's string-literal pattern, one character per repetition (see note 3)."""
+
 _xdsl_matmul_region = linalg.MatmulOp.get_hidden_region
 
 
@@ -84,6 +98,13 @@ def _matmul_hidden_region(
 ) -> Region:
     """Upstream's body: ``out + cast(a) * cast(b)`` in the output's element type."""
     arg_types = [_element_type(v) for v in (*inputs, *outputs)]
+    for t in arg_types:
+        if not isinstance(t, AnyFloat | IntegerType):
+            # xDSL's body builder asserts (a bare AssertionError) on these.
+            raise VerifyException(
+                f"linalg.matmul on {t} elements: its body (C += A * B) is built for "
+                "integer and floating-point element types only"
+            )
     if len(arg_types) != 3 or len(set(arg_types)) == 1:
         return _xdsl_matmul_region(inputs, outputs)
     out_type = arg_types[-1]
@@ -189,7 +210,7 @@ def _parse_parallel(cls: type[scf.ParallelOp], parser: Parser) -> scf.ParallelOp
 
 
 def install() -> None:
-    """Apply both fixes to xDSL's op classes (idempotent)."""
+    """Apply the three fixes to xDSL's classes (idempotent)."""
     global _installed
     if _installed:
         return
@@ -197,3 +218,4 @@ def install() -> None:
     setattr(linalg.MatmulOp, "get_hidden_region", classmethod(_matmul_hidden_region))
     setattr(scf.ParallelOp, "print", _print_parallel)
     setattr(scf.ParallelOp, "parse", classmethod(_parse_parallel))
+    setattr(MLIRLexer, "_unescaped_characters_regex", _STRING_LITERAL)

@@ -19,7 +19,13 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import DYNAMIC_INDEX
 
 from qkv_opt.interpreter.analysis import written_arguments
-from qkv_opt.interpreter.dtypes import BF16, is_float_dtype, memref_element_type, numpy_dtype
+from qkv_opt.interpreter.dtypes import (
+    BF16,
+    UnsupportedType,
+    is_float_dtype,
+    memref_element_type,
+    numpy_dtype,
+)
 from qkv_opt.interpreter.faults import Fault
 from qkv_opt.interpreter.memory import MemoryBudget, format_bytes
 from qkv_opt.interpreter.runner import memref_type_of
@@ -41,7 +47,14 @@ def _shapes(fn: func.FuncOp) -> list[tuple[tuple[int, ...], np.dtype[Any]]]:
                 f"argument #{i} is {memref_type}, with a dynamic size; qkv-run needs static "
                 "shapes to make its inputs",
             )
-        out.append((tuple(shape), numpy_dtype(memref_element_type(memref_type))))
+        try:
+            dtype = numpy_dtype(memref_element_type(memref_type))
+        except UnsupportedType as e:
+            # Before anything runs, so run_function's own check has not said it yet.
+            raise error_at(
+                fn, f"argument #{i} is {memref_type}: {e}; qkv-run cannot make its inputs"
+            ) from None
+        out.append((tuple(shape), dtype))
     return out
 
 

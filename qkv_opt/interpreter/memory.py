@@ -315,7 +315,10 @@ class Buffer:
             return np.array(self.data[region], dtype=dtype, copy=True)
         out = np.zeros(tile_shape, dtype=dtype)
         vr, vc = valid
-        out[:vr, :vc] = self.data[region]
+        if vr and vc:
+            # (An empty valid region reads nothing: its offsets need not be in
+            # bounds, and numpy would clip its slice to another shape.)
+            out[:vr, :vc] = self.data[region]
         return out
 
     def write_tile(
@@ -329,6 +332,8 @@ class Buffer:
         tile_shape = (int(value.shape[0]), int(value.shape[1]))
         region = self.tile_region("writes", offsets, tile_shape, valid)
         part = value if valid is None else value[: valid[0], : valid[1]]
+        if part.size == 0:
+            return 0  # an empty valid region writes nothing (see read_tile)
         if atomic_add:
             # An atomic add reads GM: what it adds to must be defined.
             self.check_init(region, "adds to")

@@ -59,6 +59,7 @@ from qkv_opt.passes.lowering_utils import (
     drop,
     enclosing,
     erase_fill,
+    erase_if_empty,
     fill_before,
     fill_constant,
     first_misaligned,
@@ -194,9 +195,10 @@ class AivRowSumPass(ModulePass):
         lowered = False
         for matmul in matmuls:
             mm = self._select(matmul)
-            if mm is not None:
-                self._lower(mm, target, namer.next(matmul), memo)
-                lowered = True
+            if mm is None or erase_if_empty(mm):
+                continue
+            self._lower(mm, target, namer.next(matmul), memo)
+            lowered = True
         if lowered:
             run_target_checks(op, target)
 

@@ -8,7 +8,7 @@ module are reported together.  See ``docs/passes/check-target.md``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from math import gcd
 
@@ -191,13 +191,25 @@ def _known(value: SSAValue, depth: int = 0) -> _Known | None:
     return _Known(gcd(lb.divisor, step.divisor), False)
 
 
-def _enclosing_task(op: Operation) -> TaskOp | None:
-    parent = op.parent_op()
-    while parent is not None:
-        if isinstance(parent, TaskOp):
-            return parent
-        parent = parent.parent_op()
-    return None
+def _walk_with_task(root: Operation) -> Iterator[tuple[Operation, TaskOp | None]]:
+    """
+    Every op in pre-order (as ``Operation.walk``) with its innermost enclosing task.
+
+    The task is carried down the walk: looking it up per op would cost the
+    nesting depth each time (quadratic on deeply nested input).
+    """
+    stack: list[tuple[Operation, TaskOp | None]] = [(root, None)]
+    while stack:
+        op, task = stack.pop()
+        yield op, task
+        inner = op if isinstance(op, TaskOp) else task
+        children = [
+            (child, inner)
+            for region in op.regions
+            for block in region.blocks
+            for child in block.ops
+        ]
+        stack.extend(reversed(children))
 
 
 def _fmt_bytes(n: int) -> str:
@@ -235,11 +247,10 @@ class _Checker:
 
     def run(self, module: Operation) -> None:
         outside: dict[int, list[Operation]] = {}
-        for op in module.walk():
+        for op, task in _walk_with_task(module):
             if isinstance(op, TaskOp):
                 self.check_task(op)
                 continue
-            task = _enclosing_task(op)
             if task is not None:
                 self.check_op(op, task)
             elif self._is_tile_op(op):

@@ -49,6 +49,7 @@ from qkv_opt.passes.lowering_utils import (
     ceil_to,
     detached_ops,
     erase_fill,
+    erase_if_empty,
     fill_before,
     fill_constant,
     match_gm_matmul,
@@ -211,6 +212,8 @@ class CubeMatmulPass(ModulePass):
             mm = match_gm_matmul(matmul)
             if isinstance(mm, str):
                 raise error_at(matmul, f"cannot be lowered to the cube: {mm}")
+            if erase_if_empty(mm):
+                continue
             self._lower(mm, target, namer.next(matmul))
             lowered = True
         if lowered:

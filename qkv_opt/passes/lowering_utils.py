@@ -48,7 +48,7 @@ from qkv_opt.dialects.tile import (
     dtype_name,
 )
 from qkv_opt.passes.check_target import check_target
-from qkv_opt.utils.diagnostics import error_at
+from qkv_opt.utils.diagnostics import Severity, emit, error_at
 
 OpT = TypeVar("OpT", bound=Operation)
 
@@ -141,6 +141,30 @@ def match_gm_matmul(op: linalg.MatmulOp) -> GmMatmul | str:
         k,
         *(t.get_element_type() for t in types),  # pyright: ignore
     )
+
+
+def erase_if_empty(mm: GmMatmul) -> bool:
+    """
+    Erase a matmul with a zero extent (M, N or K = 0), with a remark; whether it did.
+
+    ``C += A * B`` with M or N = 0 has no element of C to write, and with K = 0
+    adds an empty sum to every element: C is unchanged either way, so the exact
+    lowering is no code at all (a tile cannot have a zero dimension).  What
+    precedes the matmul (a ``linalg.fill`` of C, a transpose of W) is kept: it
+    still has its own effect.
+    """
+    extents = [f"{axis} = 0" for axis, n in (("M", mm.m), ("N", mm.n), ("K", mm.k)) if n == 0]
+    if not extents:
+        return False
+    emit(
+        mm.op,
+        Severity.REMARK,
+        f"{mm.shape_str} has {' and '.join(extents)}: C += A * B leaves C unchanged, "
+        "so the matmul is erased",
+    )
+    mm.op.detach()
+    mm.op.erase()
+    return True
 
 
 def requested_unit(op: Operation) -> Unit | None:

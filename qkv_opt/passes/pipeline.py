@@ -85,9 +85,11 @@ def _check_option_types(spec: ArgSpec, pass_cls: type[ModulePass]) -> None:
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             ok = True
         if not ok:
+            # As written: xDSL reads `true` as Python's True.
+            shown = str(value).lower() if isinstance(value, bool) else value
             raise PipelineError(
                 f"option '{option_name(given)}' of pass '{spec.name}' expects "
-                f"{_TYPE_WORDS[expected]}, got '{value}'"
+                f"{_TYPE_WORDS[expected]}, got '{shown}'"
             )
 
 

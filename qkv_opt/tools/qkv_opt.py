@@ -43,7 +43,13 @@ from qkv_opt.utils.diagnostics import (
     collecting,
     render,
 )
-from qkv_opt.utils.source import decode_input, parse_source, split_chunks, verify_module
+from qkv_opt.utils.source import (
+    decode_input,
+    parse_source,
+    read_input_bytes,
+    split_chunks,
+    verify_module,
+)
 
 EXIT_OK, EXIT_DIAGNOSTIC, EXIT_USAGE = 0, 1, 2
 
@@ -281,12 +287,12 @@ class QkvOptMain(xDSLOptMain):
     def read_input(self) -> tuple[str, str]:
         path = self.args.input_file
         if path == "-":
-            return "<stdin>", decode_input(sys.stdin.buffer.read(), "<stdin>")
+            return "<stdin>", decode_input(read_input_bytes(sys.stdin.buffer, "<stdin>"), "<stdin>")
         if os.path.isdir(path):
             raise _Usage(f"input '{path}' is a directory; give an .mlir file")
         try:
             with open(path, "rb") as f:
-                data = f.read()
+                data = read_input_bytes(f, path)
         except OSError as e:
             raise _Usage(f"cannot read input file '{path}': {e.strerror}") from None
         return path, decode_input(data, path)
@@ -384,17 +390,32 @@ class QkvOptMain(xDSLOptMain):
             sys.stdout.write(text)
             sys.stdout.flush()
             return EXIT_OK
-        directory = os.path.dirname(os.path.abspath(path))
+        # Through a symlink, the file it names is what gets replaced.
+        target = os.path.realpath(path)
+        if os.path.exists(target) and not os.path.isfile(target) and not os.path.isdir(target):
+            # A device or a FIFO (-o /dev/null, a pipe): renaming over it would
+            # replace the node itself with a file, so write into it.
+            try:
+                with open(target, "w", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as e:
+                return _fail(f"cannot write output file '{path}': {e.strerror}")
+            return EXIT_OK
         try:
             # Write beside the target, then rename: a reader (or a failure) never
             # sees a partial file, and an old file survives until we succeed.
-            fd, tmp = tempfile.mkstemp(prefix=".qkv-opt-", suffix=".mlir", dir=directory)
+            fd, tmp = tempfile.mkstemp(
+                prefix=".qkv-opt-", suffix=".mlir", dir=os.path.dirname(target)
+            )
         except OSError as e:
             return _fail(f"cannot write output file '{path}': {e.strerror}")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
-            os.replace(tmp, path)
+            # mkstemp makes the file 0600: give it the mode the file had, or
+            # the one a plain open() would (0666 less the umask).
+            os.chmod(tmp, _output_mode(target))
+            os.replace(tmp, target)
         except OSError as e:
             _remove_quietly(tmp)
             return _fail(f"cannot write output file '{path}': {e.strerror}")
@@ -440,6 +461,16 @@ class _VersionAction(argparse.Action):
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return EXIT_DIAGNOSTIC
+
+
+def _output_mode(path: str) -> int:
+    """The permission bits of an existing file, else 0666 less the umask."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _remove_quietly(path: str) -> None:

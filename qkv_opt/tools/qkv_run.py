@@ -223,13 +223,13 @@ class _Program:
 
 def _read(path: str, sources: SourceFiles) -> _Program:
     from qkv_opt.dialects import make_context
-    from qkv_opt.utils.source import decode_input, parse_source, verify_module
+    from qkv_opt.utils.source import decode_input, parse_source, read_input_bytes, verify_module
 
     if os.path.isdir(path):
         raise _Unreadable(f"'{path}' is a directory; give an .mlir file")
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            data = read_input_bytes(f, path)
     except OSError as e:
         raise _Unreadable(f"cannot read '{path}': {e.strerror}") from None
     text = decode_input(data, path)
@@ -555,6 +555,16 @@ def run(args: argparse.Namespace) -> int:
     except DiagnosticError as e:
         sys.stdout.flush()
         print("\n".join(render(d, sources) for d in e.diagnostics), file=sys.stderr)
+        return EXIT_FAIL
+    except RecursionError:
+        # Parsing reports deep nesting itself (a located DiagnosticError), so
+        # this is the program: func.call chains the interpreter follows.
+        sys.stdout.flush()
+        print(
+            "error: the program's calls nest deeper than the interpreter can follow "
+            "(Python recursion limit); does a function call itself without end?",
+            file=sys.stderr,
+        )
         return EXIT_FAIL
 
 

@@ -1,0 +1,3 @@
+func.func @wide(%x: memref<4xi128>) {
+  return
+}

@@ -1,0 +1,3 @@
+func.func @negative(%x: memref<1x-64xbf16>) {
+  return
+}

@@ -1,0 +1,1 @@
+func.func @k_proj(%x: memref<1x64xbf16>, %w: memref<64x32xbf16>, %y: memref<1x32x
