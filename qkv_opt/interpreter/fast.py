@@ -782,10 +782,7 @@ def _copy(c: Compiler, op: memref.CopyOp) -> Step:
         source, dest = f.vals[src], f.vals[dst]
         assert isinstance(source, Buffer)
         assert isinstance(dest, Buffer)
-        everything = tuple(slice(None) for _ in source.shape)
-        source.check_init(everything, "copies")
-        dest.data[...] = source.data
-        dest.mark_init(everything)
+        dest.copy_from(source)
 
     return step
 

@@ -251,6 +251,13 @@ class Buffer:
         self.data[region] = value
         self.mark_init(region)
 
+    def copy_from(self, source: Buffer) -> None:
+        """``memref.copy``: every element; the source must be fully initialised."""
+        everything = tuple(slice(None) for _ in source.shape)
+        source.check_init(everything, "copies")
+        self.data[...] = source.data
+        self.mark_init(everything)
+
     # -- checked tile access --------------------------------------------- #
 
     def tile_region(

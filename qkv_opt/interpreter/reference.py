@@ -361,10 +361,7 @@ class MemrefFunctions(InterpreterFunctions):
         source, dest = args
         assert isinstance(source, Buffer)
         assert isinstance(dest, Buffer)
-        everything = tuple(slice(None) for _ in source.shape)
-        source.check_init(everything, "copies")
-        dest.data[...] = source.data
-        dest.mark_init(everything)
+        dest.copy_from(source)
         return ()
 
     @impl(linalg.MatmulOp)
