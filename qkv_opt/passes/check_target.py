@@ -212,10 +212,6 @@ def _walk_with_task(root: Operation) -> Iterator[tuple[Operation, TaskOp | None]
         stack.extend(reversed(children))
 
 
-def _fmt_bytes(n: int) -> str:
-    return f"{n:,}"
-
-
 # --------------------------------------------------------------------------- #
 # The checker
 # --------------------------------------------------------------------------- #
@@ -510,7 +506,7 @@ class _Checker:
         total = sum(b.footprint for b in live)
         message = (
             f'{space.value} overflow in task "{task.task_name.data}": peak {peak} B > '
-            f"{_fmt_bytes(capacity)} B{usable} on {target.name}; live at the peak (point "
+            f"{capacity} B{usable} on {target.name}; live at the peak (point "
             f"{point}, {where.describe()}; {len(live)} buffer{'s' if len(live) != 1 else ''}, "
             f"{total} B): {entries}; "
             f"fix: {self._overflow_fix(plan, live, peak - capacity)}"
@@ -544,7 +540,7 @@ class _Checker:
             for name in _origin_names(_origin_of(b.op)):
                 if name not in options:
                     options.append(name)
-        shrink = f"the live tiles must shrink by {_fmt_bytes(excess)} B"
+        shrink = f"the live tiles must shrink by {excess} B"
         if options:
             return f"{shrink}: lower {' or '.join(options)}"
         if plan.task.task_unit == Unit.VECTOR:

@@ -12,7 +12,7 @@
 // RUN: not qkv-opt --aiv-rowsum='kc=1000' %examples/qwen3_14b_kv_proj.mlir 2>&1 | filecheck %s --check-prefix=KC1000
 // KC1000: error: bad option for pass 'aiv-rowsum': kc=1000 is not a multiple of 16: for a bf16 input, row of tile<1x1000xbf16> in ub is 2000 B, not a multiple of the 32-byte block; kc must be a multiple of 16 for bf16
 // RUN: not qkv-opt --aiv-rowsum='kc=2048' %examples/qwen3_14b_kv_proj.mlir 2>&1 | filecheck %s --check-prefix=KC2048
-// KC2048: qwen3_14b_kv_proj.mlir:11:3: error: 'tile.task' op ub overflow in task "k_proj_0": peak 270400 B > 188,416 B usable on ascend910b; live at the peak
+// KC2048: qwen3_14b_kv_proj.mlir:11:3: error: 'tile.task' op ub overflow in task "k_proj_0": peak 270400 B > 188416 B usable on ascend910b; live at the peak
 // KC2048: %w_t tile<16x2048xf32>
 // RUN: not qkv-opt --aiv-rowsum='nv=0' %s 2>&1 | filecheck %s --check-prefix=NV0
 // NV0: error: bad option for pass 'aiv-rowsum': nv must be a positive integer, got 0

@@ -35,7 +35,7 @@ func.func @bf16_row_sum(%x: memref<16x64xbf16>) {
 // -----
 
 // The batch-16 form at kc = 1024 fits on 950: no row_sum tmp, 240 KiB usable.
-// A2: error: 'tile.task' op ub overflow in task "k_proj_b16": peak 263232 B > 188,416 B usable on ascend910b
+// A2: error: 'tile.task' op ub overflow in task "k_proj_b16": peak 263232 B > 188416 B usable on ascend910b
 // REPORT-LABEL: task "k_proj_b16" (vector)
 // REPORT-NEXT: ub: peak 197,696 B of 245,760 B usable (80.4%), fits
 
@@ -74,7 +74,7 @@ func.func @k_proj_b16(%x: memref<16x5120xbf16>, %wk: memref<5120x1024xbf16>, %k:
 // -----
 
 // Batch 1 at kc = 2048 overflows on 950 too.
-// A2: error: 'tile.task' op ub overflow in task "k_proj": peak 270400 B > 188,416 B usable on ascend910b
+// A2: error: 'tile.task' op ub overflow in task "k_proj": peak 270400 B > 188416 B usable on ascend910b
 // REPORT-LABEL: task "k_proj" (vector)
 // REPORT-NEXT: ub: peak 270,400 B of 245,760 B usable (110.0%), OVERFLOW by 24,640 B
 
@@ -85,7 +85,7 @@ func.func @k_proj(%x: memref<1x5120xbf16>, %wk: memref<5120x1024xbf16>, %k: memr
   %c5120 = arith.constant 5120 : index
   %ckc = arith.constant 2048 : index
   scf.parallel (%n0) = (%c0) to (%c1024) step (%c16) {
-    // expected-error @+1 {{ub overflow in task "k_proj": peak 270400 B > 245,760 B usable on ascend950}}
+    // expected-error @+1 {{ub overflow in task "k_proj": peak 270400 B > 245760 B usable on ascend950}}
     tile.task vector "k_proj" {
       %acc0 = tile.load %k[%c0, %n0] : memref<1x1024xf32> -> !tile.tile<1x16xf32, ub>
       %acc = scf.for %k0 = %c0 to %c5120 step %ckc iter_args(%a = %acc0) -> (!tile.tile<1x16xf32, ub>) {

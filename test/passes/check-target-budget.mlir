@@ -46,7 +46,7 @@ func.func @k_proj(%x: memref<1x5120xbf16>, %wk: memref<5120x1024xbf16>, %k: memr
 // Batch 1, kc = 2048: the same live set is twice as large, 264 KiB + 64 B.
 // CHECK-LABEL: task "k_proj" (vector)
 // CHECK-NEXT: ub: peak 270,400 B of 188,416 B usable (143.5%), OVERFLOW by 81,984 B; at point 6 ('tile.transpose')
-// ERR: error: 'tile.task' op ub overflow in task "k_proj": peak 270400 B > 188,416 B usable on ascend910b
+// ERR: error: 'tile.task' op ub overflow in task "k_proj": peak 270400 B > 188416 B usable on ascend910b
 
 func.func @k_proj(%x: memref<1x5120xbf16>, %wk: memref<5120x1024xbf16>, %k: memref<1x1024xf32>) {
   %c0 = arith.constant 0 : index
@@ -55,7 +55,7 @@ func.func @k_proj(%x: memref<1x5120xbf16>, %wk: memref<5120x1024xbf16>, %k: memr
   %c5120 = arith.constant 5120 : index
   %ckc = arith.constant 2048 : index
   scf.parallel (%n0) = (%c0) to (%c1024) step (%c16) {
-    // expected-error @+1 {{ub overflow in task "k_proj": peak 270400 B > 188,416 B usable on ascend910b; live at the peak (point 6, 'tile.transpose'; 4 buffers, 270400 B): %w_f32 tile<2048x16xf32> ('tile.cast') 131072 B, %w_t tile<16x2048xf32> ('tile.transpose') 131072 B, %x_f32 tile<1x2048xf32> ('tile.cast') 8192 B, %acc0 tile<1x16xf32> ('tile.load') 64 B; fix: the live tiles must shrink by 81,984 B}}
+    // expected-error @+1 {{ub overflow in task "k_proj": peak 270400 B > 188416 B usable on ascend910b; live at the peak (point 6, 'tile.transpose'; 4 buffers, 270400 B): %w_f32 tile<2048x16xf32> ('tile.cast') 131072 B, %w_t tile<16x2048xf32> ('tile.transpose') 131072 B, %x_f32 tile<1x2048xf32> ('tile.cast') 8192 B, %acc0 tile<1x16xf32> ('tile.load') 64 B; fix: the live tiles must shrink by 81984 B}}
     tile.task vector "k_proj" {
       // expected-note @+1 {{live at the peak: %acc0 (also %a, %a_next, %acc): tile<1x16xf32> in ub, 64 B at offset 270336, live over points 0..14}}
       %acc0 = tile.load %k[%c0, %n0] : memref<1x1024xf32> -> !tile.tile<1x16xf32, ub>
@@ -137,7 +137,7 @@ func.func @k_proj_b16(%x: memref<16x5120xbf16>, %wk: memref<5120x1024xbf16>, %k:
   %c5120 = arith.constant 5120 : index
   %ckc = arith.constant 1024 : index
   scf.parallel (%n0) = (%c0) to (%c1024) step (%c16) {
-    // expected-error @+1 {{ub overflow in task "k_proj_b16": peak 263232 B > 188,416 B usable on ascend910b}}
+    // expected-error @+1 {{ub overflow in task "k_proj_b16": peak 263232 B > 188416 B usable on ascend910b}}
     tile.task vector "k_proj_b16" {
       %acc0 = tile.load %k[%c0, %n0] : memref<16x1024xf32> -> !tile.tile<16x16xf32, ub>
       %acc = scf.for %k0 = %c0 to %c5120 step %ckc iter_args(%a = %acc0) -> (!tile.tile<16x16xf32, ub>) {

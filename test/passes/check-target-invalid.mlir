@@ -161,8 +161,8 @@ func.func @fractal_l0b(%b: memref<256x256xbf16>) {
 // m = 4112 > 4095: no single MMAD; the tiles also overflow l0a and l0c.
 func.func @cube_extent(%a: memref<4112x16xbf16>, %b: memref<16x16xbf16>) {
   %c0 = arith.constant 0 : index
-  // expected-error @+2 {{l0a overflow in task "c": peak 131584 B > 65,536 B on ascend910b}}
-  // expected-error @+1 {{l0c overflow in task "c": peak 263168 B > 131,072 B on ascend910b}}
+  // expected-error @+2 {{l0a overflow in task "c": peak 131584 B > 65536 B on ascend910b}}
+  // expected-error @+1 {{l0c overflow in task "c": peak 263168 B > 131072 B on ascend910b}}
   tile.task cube "c" {
     %a1 = tile.load %a[%c0, %c0] : memref<4112x16xbf16> -> !tile.tile<4112x16xbf16, l1>
     %b1 = tile.load %b[%c0, %c0] : memref<16x16xbf16> -> !tile.tile<16x16xbf16, l1>
@@ -294,7 +294,7 @@ func.func @add_col_major(%x: memref<16x64xf32>) {
 // The L0C accumulator alone is larger than L0C (128 KiB).
 func.func @l0c_overflow(%a: memref<128x16xbf16>, %b: memref<16x512xbf16>, %c: memref<128x512xf32>) {
   %c0 = arith.constant 0 : index
-  // expected-error @+1 {{l0c overflow in task "c": peak 262144 B > 131,072 B on ascend910b; live at the peak (point 4, 'tile.matmul'; 1 buffer, 262144 B): %acc tile<128x512xf32> ('tile.matmul') 262144 B; fix: the live tiles must shrink by 131,072 B: make the largest live tiles smaller (cube-matmul: lower tk, tn or tm)}}
+  // expected-error @+1 {{l0c overflow in task "c": peak 262144 B > 131072 B on ascend910b; live at the peak (point 4, 'tile.matmul'; 1 buffer, 262144 B): %acc tile<128x512xf32> ('tile.matmul') 262144 B; fix: the live tiles must shrink by 131072 B: make the largest live tiles smaller (cube-matmul: lower tk, tn or tm)}}
   tile.task cube "c" {
     %a1 = tile.load %a[%c0, %c0] : memref<128x16xbf16> -> !tile.tile<128x16xbf16, l1>
     %b1 = tile.load %b[%c0, %c0] : memref<16x512xbf16> -> !tile.tile<16x512xbf16, l1>

@@ -185,10 +185,10 @@ def test_overflow_names_every_live_tile_and_the_option_to_lower(parse: Parse) ->
     assert len(diags) == 1
     d = diags[0]
     assert d.message == (
-        "'tile.task' op ub overflow in task \"t\": peak 196608 B > 188,416 B usable on "
+        "'tile.task' op ub overflow in task \"t\": peak 196608 B > 188416 B usable on "
         "ascend910b; live at the peak (point 1, 'tile.load'; 2 buffers, 196608 B): "
         "%a tile<512x64xf32> ('tile.load') 131072 B, %b tile<256x64xf32> ('tile.load') "
-        "65536 B; fix: the live tiles must shrink by 8,192 B: lower kc or nv"
+        "65536 B; fix: the live tiles must shrink by 8192 B: lower kc or nv"
     )
     assert d.loc is not None
     assert d.loc.line == 9
