@@ -109,11 +109,17 @@ def seeded_inputs(
             f"of {format_bytes(sizes[largest])}"
         )
     count = f"{len(sizes)} argument{'s' if len(sizes) != 1 else ''}"
+    # Every term of ``total`` is named, so the figures in the message add up.
+    through = (
+        f", plus {format_bytes(scratch)} for the f32 normals a bf16 or f16 input is rounded from"
+        if scratch
+        else ""
+    )
     try:
         budget.reserve(
             total,
             f"the inputs of @{fn.sym_name.data} ({count} of {format_bytes(sum(sizes))} in all, "
-            f"held {1 + copies} times: the inputs and each run's outputs{detail})",
+            f"held {1 + copies} times: the inputs and each run's outputs{through}{detail})",
         )
     except Fault as fault:
         raise error_at(fn, fault.message) from None
